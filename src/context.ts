@@ -1,0 +1,33 @@
+import DataLoader from 'dataloader';
+import type { ImageStore } from './store/image-store.js';
+
+/** What every resolver of one request sees. */
+export interface Context {
+  store: ImageStore;
+  /** Configs of this request's images, fetched in one batch. */
+  configs: DataLoader<string, StoredConfig>;
+}
+
+/** A fresh context per request, so loaders never serve one request's rows to another. */
+export function createContext(store: ImageStore): Context {
+  return {
+    store,
+    configs: new DataLoader(async (ids) => {
+      const texts = await store.configs(ids);
+      return ids.map((id) => {
+        const raw = texts.get(id);
+        return raw === undefined ? new Error(`config of ${id} is gone`) : new StoredConfig(raw);
+      });
+    }),
+  };
+}
+
+/** A stored config text, parsed once however many fields read it. */
+export class StoredConfig {
+  #json: unknown;
+  constructor(readonly raw: string) {}
+  get json(): unknown {
+    this.#json ??= JSON.parse(this.raw);
+    return this.#json;
+  }
+}

@@ -1,0 +1,46 @@
+/** Stable codes that clients can branch on; they never change meaning. */
+export type ErrorCode = 'INVALID_CONFIG' | 'INVALID_ID' | 'NOT_FOUND' | 'AMBIGUOUS_ID' | 'CYCLE' | 'BAD_USER_INPUT';
+
+/** An expected failure: shown to the client with its code, unlike unexpected errors. */
+export abstract class ImageStoreError extends Error {
+  abstract readonly code: ErrorCode;
+}
+
+/** The config is not a valid image config; nothing was written. */
+export class InvalidConfigError extends ImageStoreError {
+  readonly code = 'INVALID_CONFIG';
+}
+
+/** The ID is neither a digest nor a hex prefix of one. */
+export class InvalidIdError extends ImageStoreError {
+  readonly code = 'INVALID_ID';
+}
+
+/** Nothing matches the ID that was asked for. */
+export class NotFoundError extends ImageStoreError {
+  readonly code = 'NOT_FOUND';
+  constructor(kind: 'image' | 'layer', asked: string) {
+    super(`No such ${kind}: ${asked}`);
+  }
+}
+
+/** A prefix that matches more than one ID. */
+export class AmbiguousIdError extends ImageStoreError {
+  readonly code = 'AMBIGUOUS_ID';
+  constructor(kind: 'image' | 'layer', asked: string) {
+    super(`ID prefix "${asked}" is ambiguous: it matches more than one ${kind}`);
+  }
+}
+
+/** A parent link that would make an image its own ancestor. */
+export class CycleError extends ImageStoreError {
+  readonly code = 'CYCLE';
+  constructor(id: string, parent: string) {
+    super(`setting the parent of ${id} to ${parent} would make a cycle`);
+  }
+}
+
+/** An argument outside what the field accepts, such as a page size or a cursor. */
+export class BadInputError extends ImageStoreError {
+  readonly code = 'BAD_USER_INPUT';
+}

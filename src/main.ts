@@ -1,0 +1,60 @@
+import { createServer, type Server } from 'node:http';
+import { createApp } from './app.js';
+import { ConfigError, readConfig } from './config.js';
+import { migrate } from './store/migrate.js';
+import { openEmbeddedDatabase, openServerDatabase, type Database } from './store/open-database.js';
+
+// In-flight requests get this long to finish when the server is asked to stop.
+const DRAIN_MS = 10_000;
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const database = config.databaseUrl
+    ? await openServerDatabase(config.databaseUrl)
+    : await openEmbeddedDatabase(config.dataDir);
+  try {
+    await migrate(database.sql);
+    const server = createServer(createApp({ sql: database.sql }));
+    await listen(server, config.port, config.host);
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    console.log(`imagestore: serving GraphQL and GraphiQL at http://${config.host}:${port}/graphql`);
+    console.log(`imagestore: database: ${database.description}`);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => void shutdown(server, database, signal));
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL'
+          ? new ConfigError(`cannot listen on ${host}:${port} (${error.code}); set PORT or HOST to a free address`)
+          : error,
+      );
+    });
+    server.listen(port, host, resolve);
+  });
+}
+
+/** Stops taking requests, lets in-flight ones finish (bounded), then closes the database. */
+async function shutdown(server: Server, database: Database, signal: string): Promise<void> {
+  console.log(`imagestore: ${signal}: shutting down`);
+  const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+  await drained;
+  clearTimeout(timer);
+  await database.close();
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? `imagestore: ${error.message}` : error);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
+import { builder } from '../builder.js';
+import { shortId } from '../domain/digest.js';
+import { historyOf } from '../domain/image-config.js';
+import type { ImageRow } from '../store/image-store.js';
+import { HistoryEntry } from './history-entry.js';
+import { Image, Layer } from './refs.js';
+import { pageSize, parseCursor } from './paging.js';
+
+Image.implement({
+  description: 'An image: a config stored under the SHA-256 digest of its exact bytes.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'sha256: and the hex digest of the config bytes.' }),
+    shortId: t.string({
+      description: 'The first 12 hex digits of the ID, as `docker images` shows it.',
+      resolve: (image) => shortId(image.id),
+    }),
+    config: t.field({
+      type: 'JSON',
+      description: 'The config document, parsed.',
+      resolve: async (image, _args, context) => (await context.configs.load(image.id)).json,
+    }),
+    rawConfig: t.string({
+      description: 'The config exactly as stored: its SHA-256 is the ID.',
+      resolve: async (image, _args, context) => (await context.configs.load(image.id)).raw,
+    }),
+    created: t.expose('created', { type: 'DateTime', nullable: true }),
+    architecture: t.exposeString('architecture', { nullable: true }),
+    os: t.exposeString('os', { nullable: true }),
+    author: t.exposeString('author', { nullable: true }),
+    comment: t.exposeString('comment', { nullable: true }),
+    history: t.field({
+      type: [HistoryEntry],
+      resolve: async (image, _args, context) => historyOf((await context.configs.load(image.id)).json),
+    }),
+    parent: t.field({
+      type: Image,
+      nullable: true,
+      resolve: (image) => image.parentId,
+    }),
+    children: t.loadableGroup({
+      type: Image,
+      description: 'The images whose parent this is, ordered by ID.',
+      load: (ids: string[], context) => context.store.children(ids),
+      group: (child) => (child as ImageRow).parentId!,
+      resolve: (image) => image.id,
+    }),
+    ancestors: t.loadableList({
+      type: Image,
+      description: 'The parent, its parent, and so on up to the root.',
+      load: (ids: string[], context) => context.store.ancestors(ids),
+      resolve: (image) => image.id,
+    }),
+    layers: t.loadableList({
+      type: Layer,
+      description: 'The layer chain, base layer first, as rootfs.diff_ids lists it.',
+      load: (ids: string[], context) => context.store.layersOf(ids),
+      resolve: (image) => image.id,
+    }),
+    isHead: t.exposeBoolean('isHead', { description: 'True when no image has this one as its parent.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  image: t.field({
+    type: Image,
+    nullable: true,
+    description: 'The image a full ID or a unique ID prefix (with or without sha256:) names.',
+    args: { id: t.arg.string({ required: true }) },
+    resolve: (_root, args, context) => context.store.find(args.id),
+  }),
+  images: t.connection({
+    type: Image,
+    description: 'Every image, or only the heads (images without children), ordered by ID.',
+    args: { headsOnly: t.arg.boolean({ defaultValue: false }) },
+    resolve: async (_root, args, context) => {
+      const headsOnly = args.headsOnly ?? false;
+      const page = await resolveCursorConnection(
+        {
+          args: { ...args, after: parseCursor(args.after), before: parseCursor(args.before) },
+          toCursor: (image: ImageRow) => image.id,
+          ...pageSize(args),
+        },
+        ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) =>
+          context.store.page({ before, after, limit, descending: inverted, headsOnly }),
+      );
+      return { ...page, totalCount: () => context.store.count(headsOnly) };
+    },
+  }, { name: 'ImageConnection' }, { name: 'ImageEdge' }),
+}));

@@ -1,0 +1,14 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from '../builder.js';
+import './history-entry.js';
+import './image.js';
+import './image-mutations.js';
+import './layer.js';
+
+/** The executable schema. */
+export const schema = builder.toSchema();
+
+/** The schema in SDL, sorted, as checked in at schema.graphql. */
+export function printedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

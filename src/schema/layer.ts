@@ -1,0 +1,43 @@
+import { builder } from '../builder.js';
+import type { LayerRow } from '../store/image-store.js';
+import { Image, Layer } from './refs.js';
+
+Layer.implement({
+  description: 'A layer of the layer store: a diff applied on top of its parent chain.',
+  fields: (t) => ({
+    chainId: t.exposeID('chainId', { description: 'Names this layer together with every layer below it.' }),
+    diffId: t.exposeString('diffId', { description: 'The digest of this layer\'s own uncompressed diff.' }),
+    parent: t.field({
+      type: Layer,
+      nullable: true,
+      description: 'The layer below this one; null for a base layer.',
+      resolve: (layer) => layer.parentChainId,
+    }),
+    images: t.loadableList({
+      type: Image,
+      description: 'Every image whose layer chain includes this layer, ordered by ID.',
+      load: (chainIds: string[], context) => context.store.imagesWithLayers(chainIds),
+      resolve: (layer) => layer.chainId,
+    }),
+  }),
+});
+
+/** A layer named in a mutation's answer, such as one a delete released. */
+export const LayerMetadata = builder.objectRef<LayerRow>('LayerMetadata').implement({
+  description: 'The identity of a layer, kept after the layer itself is gone.',
+  fields: (t) => ({
+    chainId: t.exposeID('chainId'),
+    diffId: t.exposeString('diffId'),
+  }),
+});
+
+builder.queryField('layer', (t) =>
+  t.field({
+    type: Layer,
+    nullable: true,
+    description: 'The layer a chain ID, or a unique prefix of one, names.',
+    args: { chainId: t.arg.string({ required: true }) },
+    resolve: (_root, args, context) => context.store.findLayer(args.chainId),
+  }),
+);
+

@@ -1,0 +1,21 @@
+import { builder } from '../builder.js';
+import type { ImageRow, LayerRow } from '../store/image-store.js';
+
+// Images and layers point at each other; their refs live apart from their
+// fields so that each type file can import the other's ref.
+
+/** An image, loaded by ID through the request's loader. */
+export const Image = builder.loadableObjectRef('Image', {
+  load: (ids: string[], context) => context.store.images(ids),
+  toKey: (image: ImageRow) => image.id,
+  sort: true,
+  cacheResolved: true,
+});
+
+/** A layer of the layer store, loaded by chain ID through the request's loader. */
+export const Layer = builder.loadableObjectRef('Layer', {
+  load: (chainIds: string[], context) => context.store.layers(chainIds),
+  toKey: (layer: LayerRow) => layer.chainId,
+  sort: true,
+  cacheResolved: true,
+});

@@ -1,0 +1,33 @@
+import postgres from 'postgres';
+
+/** The connection pool every store function is given. */
+export type Sql = postgres.Sql;
+/** A pool or a transaction: what a function needs that runs inside and outside one. */
+export type Queryable = postgres.ISql;
+
+/** Opens a postgres.js pool with the settings the store relies on. */
+export function connect(url: string, options: postgres.Options<{}> = {}): Sql {
+  return postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    connection: { application_name: 'imagestore' },
+    ...options,
+  });
+}
+
+// Failures a concurrent writer can cause: serialization, deadlock, and a row
+// (a layer, a parent) that another transaction removed under this one.
+const RETRYABLE = new Set(['40001', '40P01', '23503']);
+const ATTEMPTS = 5;
+
+/** Runs work in one transaction, again from the start when a concurrent writer got in the way. */
+export async function transaction<T>(sql: Sql, work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await sql.begin(work)) as T;
+    } catch (error) {
+      const retry = error instanceof postgres.PostgresError && RETRYABLE.has(error.code);
+      if (!retry || attempt >= ATTEMPTS) throw error;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { ConfigError } from '../config.js';
+import type postgres from 'postgres';
+import { connect, type Sql } from './database.js';
+
+/** An open database: the pool the store uses, and how to close it all. */
+export interface Database {
+  sql: Sql;
+  /** Which database this is, for the startup log; never a password. */
+  description: string;
+  close(): Promise<void>;
+}
+
+const CONNECT_ATTEMPTS = 5;
+
+/** Connects to a PostgreSQL server, retrying a few times while it starts up. */
+export async function openServerDatabase(url: string, options: postgres.Options<{}> = {}): Promise<Database> {
+  const sql = connect(url, { connect_timeout: 5, ...options });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql`select 1`;
+      break;
+    } catch (error) {
+      if (attempt >= CONNECT_ATTEMPTS) {
+        await sql.end({ timeout: 0 });
+        throw new ConfigError(
+          `cannot reach the database at DATABASE_URL (${redact(url)}): ${(error as Error).message}; ` +
+            'check that PostgreSQL is running and the URL is right, or unset DATABASE_URL to use the embedded database',
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    }
+  }
+  return { sql, description: `PostgreSQL at ${redact(url)}`, close: () => sql.end({ timeout: 5 }) };
+}
+
+/**
+ * Runs the embedded database (PGlite) and serves it on a loopback port, so the
+ * same postgres.js code talks to it. It has one session: the pool holds one
+ * connection. dataDir 'memory://' keeps nothing on disk.
+ */
+export async function openEmbeddedDatabase(
+  dataDir: string,
+  options: postgres.Options<{}> = {},
+): Promise<Database> {
+  if (dataDir !== 'memory://') ensureWritable(dataDir);
+  const db = await PGlite.create(dataDir);
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  await server.start();
+  const sql = connect(`postgres://postgres@${server.getServerConn()}/postgres`, { ...options, max: 1 });
+  return {
+    sql,
+    description: dataDir === 'memory://' ? 'embedded PGlite in memory' : `embedded PGlite in ${dataDir}`,
+    async close() {
+      await sql.end({ timeout: 5 });
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+function ensureWritable(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new ConfigError(
+      `cannot write the data directory ${dir} (${(error as NodeJS.ErrnoException).code}); ` +
+        'set IMAGESTORE_DATA_DIR to a writable directory',
+    );
+  }
+}
+
+/** A URL with its password hidden. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'an unparsable URL';
+  }
+}

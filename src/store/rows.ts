@@ -1,0 +1,39 @@
+import type { Queryable } from './database.js';
+
+/** An image as lists and trees show it: everything but the config text. */
+export interface ImageRow {
+  id: string;
+  parentId: string | null;
+  created: Date | null;
+  architecture: string | null;
+  os: string | null;
+  author: string | null;
+  comment: string | null;
+  isHead: boolean;
+}
+
+/** One layer of the layer store, named by its chain ID. */
+export interface LayerRow {
+  chainId: string;
+  diffId: string;
+  parentChainId: string | null;
+}
+
+/** The select list of an ImageRow from `images i`. */
+export function imageColumns(sql: Queryable) {
+  return sql`
+    i.id, i.parent_id as "parentId", i.created, i.architecture, i.os, i.author, i.comment,
+    not exists (select from images c where c.parent_id = i.id) as "isHead"`;
+}
+
+/** The select list of a LayerRow from `layers l`. */
+export function layerColumns(sql: Queryable) {
+  return sql`l.chain_id as "chainId", l.diff_id as "diffId", l.parent_chain_id as "parentChainId"`;
+}
+
+/** Splits rows into one list per key, in the keys' order. */
+export function groupBy<T>(keys: readonly string[], rows: readonly T[], keyOf: (row: T) => string): T[][] {
+  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((key) => groups.get(key)!);
+}

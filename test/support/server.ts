@@ -1,0 +1,32 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { createApp } from '../../src/app.js';
+import type { Sql } from '../../src/store/database.js';
+
+/** A GraphQL answer as a client sees it. */
+export interface Answer<T = any> {
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions?: { code?: string } }[];
+}
+
+/** The app served over real HTTP on a free loopback port. */
+export async function startServer(sql: Sql) {
+  const errors: unknown[] = [];
+  const server = createServer(createApp({ sql, logError: (error) => errors.push(error) }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  return {
+    url,
+    /** Unexpected errors the server logged. */
+    errors,
+    async gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<Answer<T>> {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as Answer<T>;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
