@@ -17,8 +17,7 @@ create table images (
   architecture text,
   os           text,
   author       text,
-  comment      text,
-  layer_count  integer not null
+  comment      text
 );
 create index images_parent_id on images (parent_id);
 

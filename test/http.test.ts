@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { freshDatabase } from './support/database.js';
+import { startServer } from './support/server.js';
+
+let db: Awaited<ReturnType<typeof freshDatabase>>;
+let server: Awaited<ReturnType<typeof startServer>>;
+
+describe('HTTP', () => {
+  before(async () => {
+    db = await freshDatabase();
+    server = await startServer(db.sql);
+  });
+  after(async () => {
+    await server.close();
+    await db.close();
+  });
+
+  it('when /health is asked, then it answers 200', async () => {
+    const response = await fetch(new URL('/health', server.url));
+    assert.equal(response.status, 200);
+  });
+
+  it('when a browser opens /graphql, then GraphiQL is served from this server, loading nothing from elsewhere', async () => {
+    const response = await fetch(server.url, { headers: { accept: 'text/html' } });
+    const html = await response.text();
+    assert.equal(response.status, 200);
+    assert.match(html, /graphiql/i);
+    assert.doesNotMatch(html, /<script[^>]+src=["']https?:/);
+    assert.doesNotMatch(html, /<link[^>]+href=["']https?:/);
+  });
+
+  it('when something unexpected fails, then the client sees a masked error and the server logs the cause', async () => {
+    await db.sql`alter table images rename to images_away`;
+    try {
+      const answer = await server.gql('{ images { totalCount } }');
+      assert.equal(answer.errors?.[0]?.message, 'Unexpected error.');
+      assert.equal(answer.errors?.[0]?.extensions?.code, 'INTERNAL_SERVER_ERROR');
+      assert.doesNotMatch(JSON.stringify(answer), /images_away|relation/);
+      assert.equal(server.errors.length, 1);
+      assert.match(String(server.errors[0]), /relation "images" does not exist/);
+    } finally {
+      await db.sql`alter table images_away rename to images`;
+    }
+  });
+});
