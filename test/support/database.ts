@@ -11,17 +11,20 @@ export const serverUrl = process.env.DATABASE_URL?.trim() || null;
  * A new, migrated database for one test file: a database of its own on the
  * server, or an in-memory embedded one. close() drops it.
  */
-export async function freshDatabase(options: postgres.Options<{}> = {}): Promise<Database & { url: string | null }> {
+export async function freshDatabase(
+  options: postgres.Options<{}> = {},
+  { migrated = true } = {},
+): Promise<Database & { url: string | null }> {
   if (serverUrl === null) {
     const database = await openEmbeddedDatabase('memory://', options);
-    await migrate(database.sql);
+    if (migrated) await migrate(database.sql);
     return { ...database, url: null };
   }
   const name = `imagestore_test_${randomBytes(6).toString('hex')}`;
   await withAdmin((admin) => admin`create database ${admin(name)}`);
   const url = databaseUrl(name);
   const database = await openServerDatabase(url, options);
-  await migrate(database.sql);
+  if (migrated) await migrate(database.sql);
   return {
     ...database,
     url,

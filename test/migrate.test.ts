@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { migrate } from '../src/store/migrate.js';
+import { openServerDatabase } from '../src/store/open-database.js';
+import { freshDatabase, serverUrl } from './support/database.js';
+
+describe('migrations', () => {
+  const oneServerOnly = serverUrl === null && 'the embedded database belongs to one server process';
+  it('when several servers migrate one empty database at once, then each succeeds and every migration runs once', { skip: oneServerOnly }, async () => {
+    const db = await freshDatabase({}, { migrated: false });
+    const pools = await Promise.all([1, 2, 3].map(() => openServerDatabase(db.url!)));
+    try {
+      await Promise.all(pools.map((pool) => migrate(pool.sql)));
+      const applied = await db.sql<{ migration_id: number }[]>`select migration_id from migrations order by 1`;
+      assert.deepEqual(applied.map((row) => row.migration_id), [1]);
+      const tables = await db.sql`select tablename from pg_tables where schemaname = 'public' order by 1`;
+      assert.deepEqual(tables.map((row) => row.tablename), ['image_layers', 'images', 'layers', 'migrations']);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.close()));
+      await db.close();
+    }
+  });
+
+  it('when migrations have already run, then running them again changes nothing', async () => {
+    const db = await freshDatabase();
+    try {
+      await migrate(db.sql);
+      const applied = await db.sql`select count(*)::int as n from migrations`;
+      assert.equal(applied[0]!.n, 1);
+    } finally {
+      await db.close();
+    }
+  });
+});
