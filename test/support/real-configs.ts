@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const DIR = fileURLToPath(new URL('../../../shared/testdata/real-configs/', import.meta.url));
+const DIR = fileURLToPath(new URL('../fixtures/real-configs/', import.meta.url));
 
 /** A config blob from a real image layout; its file name is its own SHA-256. */
 export interface RealConfig {
