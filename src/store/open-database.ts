@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { ConfigError } from '../config.js';
-import type postgres from 'postgres';
+import postgres from 'postgres';
 import { connect, type Sql } from './database.js';
 
 /** An open database: the pool the store uses, and how to close it all. */
@@ -14,8 +14,10 @@ export interface Database {
 }
 
 const CONNECT_ATTEMPTS = 5;
+// Wrong credentials or a missing database will not mend by waiting.
+const PERMANENT = new Set(['28P01', '28000', '3D000']);
 
-/** Connects to a PostgreSQL server, retrying a few times while it starts up. */
+/** Connects to a PostgreSQL server, retrying a few times (about 4 s) while it starts up. */
 export async function openServerDatabase(url: string, options: postgres.Options<{}> = {}): Promise<Database> {
   const sql = connect(url, { connect_timeout: 5, ...options });
   for (let attempt = 1; ; attempt++) {
@@ -23,14 +25,15 @@ export async function openServerDatabase(url: string, options: postgres.Options<
       await sql`select 1`;
       break;
     } catch (error) {
-      if (attempt >= CONNECT_ATTEMPTS) {
+      const permanent = error instanceof postgres.PostgresError && PERMANENT.has(error.code);
+      if (permanent || attempt >= CONNECT_ATTEMPTS) {
         await sql.end({ timeout: 0 });
         throw new ConfigError(
-          `cannot reach the database at DATABASE_URL (${redact(url)}): ${(error as Error).message}; ` +
-            'check that PostgreSQL is running and the URL is right, or unset DATABASE_URL to use the embedded database',
+          `cannot use the database at DATABASE_URL (${redact(url)}): ${(error as Error).message}. ` +
+            'Check that PostgreSQL is running and the URL is right, or unset DATABASE_URL to use the embedded database.',
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
     }
   }
   return { sql, description: `PostgreSQL at ${redact(url)}`, close: () => sql.end({ timeout: 5 }) };

@@ -13,9 +13,12 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts src/main.ts with this environment and waits until it serves, or rejects with its output. */
-export function startProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** How `npm start` runs the server from source. */
+export const FROM_SOURCE = ['--import', 'tsx', 'src/main.ts'];
+
+/** Starts the server with this environment and waits until it serves, or rejects with its output. */
+export function startProcess(env: Record<string, string | undefined>, nodeArgs = FROM_SOURCE): Promise<ServerProcess> {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
