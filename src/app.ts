@@ -6,6 +6,27 @@ import { schema } from './schema/index.js';
 import type { Sql } from './store/database.js';
 import { createImageStore } from './store/image-store.js';
 
+// What GraphiQL shows first: the heads of the store with their ancestry and layers.
+const DEFAULT_QUERY = `# Images without children, with their ancestry and layers.
+# createImage, setParent and deleteImage are under Mutation in the docs.
+{
+  images(first: 20, headsOnly: true) {
+    totalCount
+    edges {
+      node {
+        id
+        shortId
+        architecture
+        os
+        created
+        ancestors { shortId }
+        layers { chainId diffId }
+      }
+    }
+  }
+}
+`;
+
 /** What the HTTP app is built from. */
 export interface AppOptions {
   sql: Sql;
@@ -18,7 +39,7 @@ export function createApp({ sql, logError = (error) => console.error(error) }: A
   return createYoga({
     schema,
     context: () => createContext(store),
-    graphiql: { title: 'Image store' },
+    graphiql: { title: 'Image store', defaultQuery: DEFAULT_QUERY },
     renderGraphiQL,
     maskedErrors: { maskError: errorMasker(logError) },
     landingPage: false,
