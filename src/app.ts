@@ -4,7 +4,7 @@ import { createContext } from './context.js';
 import { errorMasker, type ErrorLog } from './errors.js';
 import { schema } from './schema/index.js';
 import type { Sql } from './store/database.js';
-import { createImageStore } from './store/image-store.js';
+import { createImageStore, DEFAULT_MAX_TREE_DEPTH } from './store/image-store.js';
 
 // What GraphiQL shows first: the heads of the store with their ancestry and layers.
 const DEFAULT_QUERY = `# Images without children, with their ancestry and layers.
@@ -31,11 +31,17 @@ const DEFAULT_QUERY = `# Images without children, with their ancestry and layers
 export interface AppOptions {
   sql: Sql;
   logError?: ErrorLog;
+  /** The depth cap of tree walks; Docker's 125 by default. */
+  maxTreeDepth?: number;
 }
 
 /** The GraphQL app at /graphql, with GraphiQL served from this server itself; no socket. */
-export function createApp({ sql, logError = (error) => console.error(error) }: AppOptions) {
-  const store = createImageStore(sql);
+export function createApp({
+  sql,
+  logError = (error) => console.error(error),
+  maxTreeDepth = DEFAULT_MAX_TREE_DEPTH,
+}: AppOptions) {
+  const store = createImageStore(sql, { maxTreeDepth });
   return createYoga({
     schema,
     context: () => createContext(store),

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_MAX_TREE_DEPTH } from './store/image-store.js';
 
 /** The server's settings, read from the environment once at startup. */
 export interface Config {
@@ -8,6 +9,8 @@ export interface Config {
   databaseUrl: string | null;
   /** Where the embedded database keeps its files. */
   dataDir: string;
+  /** The most levels a walk up or down an image tree goes. */
+  maxTreeDepth: number;
 }
 
 /** A setting that cannot work; its message says which and what to do. */
@@ -23,10 +26,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const maxTreeDepth = Number(env.IMAGESTORE_MAX_TREE_DEPTH ?? DEFAULT_MAX_TREE_DEPTH);
+  if (!Number.isInteger(maxTreeDepth) || maxTreeDepth < 1 || maxTreeDepth > 10_000) {
+    throw new ConfigError(`IMAGESTORE_MAX_TREE_DEPTH must be a whole number from 1 to 10000, got "${env.IMAGESTORE_MAX_TREE_DEPTH}"`);
+  }
   return {
     port,
     host: env.HOST?.trim() || '127.0.0.1',
     databaseUrl,
     dataDir: resolve(env.IMAGESTORE_DATA_DIR?.trim() || 'data'),
+    maxTreeDepth,
   };
 }

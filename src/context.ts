@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { TreeCache } from './schema/tree-cache.js';
 import type { ImageStore } from './store/image-store.js';
 
 /** What every resolver of one request sees. */
@@ -6,12 +7,15 @@ export interface Context {
   store: ImageStore;
   /** Configs of this request's images, fetched in one batch. */
   configs: DataLoader<string, StoredConfig>;
+  /** Children lists and layer chains fetched ahead for nested tree selections. */
+  tree: TreeCache;
 }
 
 /** A fresh context per request, so loaders never serve one request's rows to another. */
 export function createContext(store: ImageStore): Context {
   return {
     store,
+    tree: new TreeCache(store),
     configs: new DataLoader(async (ids) => {
       const texts = await store.configs(ids);
       return ids.map((id) => {

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     : await openEmbeddedDatabase(config.dataDir);
   try {
     await migrate(database.sql);
-    const server = createServer(createApp({ sql: database.sql }));
+    const server = createServer(createApp({ sql: database.sql, maxTreeDepth: config.maxTreeDepth }));
     await listen(server, config.port, config.host);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

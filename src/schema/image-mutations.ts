@@ -35,8 +35,13 @@ builder.mutationFields((t) => ({
   createImage: t.field({
     type: CreateImagePayload,
     description: 'Stores an image config under the digest of its exact bytes, with its layer chain.',
-    args: { config: t.arg.string({ required: true, description: 'The config JSON, exactly as its digest should be taken.' }) },
-    resolve: (_root, args, context) => context.store.create(args.config),
+    args: {
+      config: t.arg.string({ required: true, description: 'The config JSON, exactly as its digest should be taken.' }),
+      parent: t.arg.string({
+        description: 'The image this one was built on (an ID or a unique prefix). Applies only when the image is new.',
+      }),
+    },
+    resolve: (_root, args, context) => context.store.create(args.config, args.parent ?? null),
   }),
   deleteImage: t.field({
     type: DeleteImagePayload,

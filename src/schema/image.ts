@@ -4,7 +4,7 @@ import { shortId } from '../domain/digest.js';
 import { historyOf } from '../domain/image-config.js';
 import type { ImageRow } from '../store/image-store.js';
 import { HistoryEntry } from './history-entry.js';
-import { Image, Layer } from './refs.js';
+import { Image } from './refs.js';
 import { pageSize, parseCursor } from './paging.js';
 
 Image.implement({
@@ -32,30 +32,6 @@ Image.implement({
     history: t.field({
       type: [HistoryEntry],
       resolve: async (image, _args, context) => historyOf((await context.configs.load(image.id)).json),
-    }),
-    parent: t.field({
-      type: Image,
-      nullable: true,
-      resolve: (image) => image.parentId,
-    }),
-    children: t.loadableGroup({
-      type: Image,
-      description: 'The images whose parent this is, ordered by ID.',
-      load: (ids: string[], context) => context.store.children(ids),
-      group: (child) => (child as ImageRow).parentId!,
-      resolve: (image) => image.id,
-    }),
-    ancestors: t.loadableList({
-      type: Image,
-      description: 'The parent, its parent, and so on up to the root.',
-      load: (ids: string[], context) => context.store.ancestors(ids),
-      resolve: (image) => image.id,
-    }),
-    layers: t.loadableList({
-      type: Layer,
-      description: 'The layer chain, base layer first, as rootfs.diff_ids lists it.',
-      load: (ids: string[], context) => context.store.layersOf(ids),
-      resolve: (image) => image.id,
     }),
     isHead: t.exposeBoolean('isHead', { description: 'True when no image has this one as its parent.' }),
   }),

@@ -2,6 +2,7 @@ import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from '../builder.js';
 import './history-entry.js';
 import './image.js';
+import './image-tree.js';
 import './image-mutations.js';
 import './layer.js';
 

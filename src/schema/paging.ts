@@ -1,5 +1,6 @@
 import { isDigest } from '../domain/digest.js';
 import { BadInputError } from '../domain/errors.js';
+import type { DescendantCursor } from '../store/image-store.js';
 
 /** The page size when a client asks for none, and the most one page may hold. */
 export const DEFAULT_PAGE_SIZE = 100;
@@ -15,8 +16,25 @@ export function pageSize(args: { first?: number | null; last?: number | null }) 
   return { defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE };
 }
 
-/** A cursor is the ID of the edge's image; anything else was not made by this server. */
+/** A cursor of the image list is the ID of the edge's image; anything else was not made here. */
 export function parseCursor(cursor: string | null | undefined): string | null | undefined {
   if (cursor == null || isDigest(cursor)) return cursor;
-  throw new BadInputError(`invalid cursor "${cursor.slice(0, 80)}"`);
+  throw invalidCursor(cursor);
+}
+
+/** A descendant's cursor: its depth and ID, the breadth-first order's key. */
+export function descendantCursor(row: DescendantCursor): string {
+  return `${row.depth}:${row.id}`;
+}
+
+/** Reads a descendant's cursor back. */
+export function parseDescendantCursor(cursor: string | null | undefined): DescendantCursor | null {
+  if (cursor == null) return null;
+  const match = /^(\d{1,4}):(.+)$/.exec(cursor);
+  if (!match || !isDigest(match[2]!)) throw invalidCursor(cursor);
+  return { depth: Number(match[1]), id: match[2]! };
+}
+
+function invalidCursor(cursor: string): BadInputError {
+  return new BadInputError(`invalid cursor "${cursor.slice(0, 80)}"`);
 }

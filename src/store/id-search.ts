@@ -1,35 +1,33 @@
-import { parseIdQuery } from '../domain/image-id.js';
 import { AmbiguousIdError, NotFoundError } from '../domain/errors.js';
+import { parseIdQuery } from '../domain/image-id.js';
 import type { Queryable } from './database.js';
 
-/** The tables whose digest keys can be searched by prefix. */
-const KEYS = {
-  image: { table: 'images', key: 'id' },
-  layer: { table: 'layers', key: 'chain_id' },
-} as const;
-
 /**
- * Docker's Search: the one key matching a full digest or a prefix, or null
- * when none does. Throws AmbiguousIdError when a prefix matches several.
+ * The key range an ID argument matches: [low, high). A full digest matches
+ * itself alone, a prefix every digest it begins; 'g' sorts after every hex
+ * digit, so one btree range scan answers both.
  */
-export async function searchId(sql: Queryable, kind: keyof typeof KEYS, asked: string): Promise<string | null> {
+export function idRange(asked: string): [low: string, high: string] {
   const query = parseIdQuery(asked);
-  const { table, key } = KEYS[kind];
-  // 'g' sorts after every hex digit, so [prefix, prefix + 'g') is the prefix's range.
-  const rows =
-    'exact' in query
-      ? await sql<{ id: string }[]>`select ${sql(key)} as id from ${sql(table)} where ${sql(key)} = ${query.exact}`
-      : await sql<{ id: string }[]>`
-          select ${sql(key)} as id from ${sql(table)}
-          where ${sql(key)} >= ${query.prefix} and ${sql(key)} < ${query.prefix + 'g'}
-          order by ${sql(key)} limit 2`;
-  if (rows.length > 1) throw new AmbiguousIdError(kind, asked);
-  return rows[0]?.id ?? null;
+  const low = 'exact' in query ? query.exact : query.prefix;
+  return [low, `${low}g`];
 }
 
-/** Like searchId, for arguments that must name something: none is NOT_FOUND. */
-export async function resolveId(sql: Queryable, kind: keyof typeof KEYS, asked: string): Promise<string> {
-  const id = await searchId(sql, kind, asked);
-  if (id === null) throw new NotFoundError(kind, asked);
-  return id;
+/**
+ * Docker's Search on rows fetched with `limit 2`: the one match, or null for
+ * none. Throws AmbiguousIdError when a prefix matched several.
+ */
+export function onlyMatch<T>(rows: readonly T[], kind: 'image' | 'layer', asked: string): T | null {
+  if (rows.length > 1) throw new AmbiguousIdError(kind, asked);
+  return rows[0] ?? null;
+}
+
+/** The full ID of the one image an argument names; none is NOT_FOUND. */
+export async function resolveImageId(sql: Queryable, asked: string): Promise<string> {
+  const [low, high] = idRange(asked);
+  const rows = await sql<{ id: string }[]>`
+    select id from images where id >= ${low} and id < ${high} order by id limit 2`;
+  const match = onlyMatch(rows, 'image', asked);
+  if (match === null) throw new NotFoundError('image', asked);
+  return match.id;
 }

@@ -1,5 +1,17 @@
 import type { Queryable } from './database.js';
+import { idRange, onlyMatch } from './id-search.js';
 import { groupBy, imageColumns, type ImageRow } from './rows.js';
+
+/** An image with how far below some other image it stands (1 = a child). */
+export type DescendantRow = ImageRow & { depth: number };
+
+/** Get and Search: the image a full ID or prefix names, or null. */
+export async function findImage(sql: Queryable, asked: string): Promise<ImageRow | null> {
+  const [low, high] = idRange(asked);
+  const rows = await sql<ImageRow[]>`
+    select ${imageColumns(sql)} from images i where i.id >= ${low} and i.id < ${high} order by i.id limit 2`;
+  return onlyMatch(rows, 'image', asked);
+}
 
 /** The images with these IDs, in no particular order; missing IDs are left out. */
 export function imagesByIds(sql: Queryable, ids: readonly string[]): Promise<ImageRow[]> {
@@ -14,15 +26,80 @@ export function childrenOf(sql: Queryable, parentIds: readonly string[]): Promis
     order by i.id`;
 }
 
-/** Each image's ancestors, parent first, walked by one recursive query for all of them. */
-export async function ancestorsOf(sql: Queryable, ids: readonly string[]): Promise<ImageRow[][]> {
+/**
+ * Everything up to `depth` levels below any of these images, in one recursive
+ * query: what a nested children selection of that depth will read.
+ */
+export function subtreeOf(sql: Queryable, rootIds: readonly string[], depth: number): Promise<DescendantRow[]> {
+  return sql<DescendantRow[]>`
+    with recursive down (id, depth) as (
+      select i.id, 1 from images i where i.parent_id = any(${rootIds as string[]}::text[])
+      union all
+      select c.id, down.depth + 1 from down join images c on c.parent_id = down.id
+      where down.depth < ${depth}
+    )
+    select down.depth, ${imageColumns(sql)} from down join images i on i.id = down.id
+    order by i.id`;
+}
+
+/** Where a page of descendants starts: after this edge, in breadth-first order. */
+export interface DescendantCursor {
+  depth: number;
+  id: string;
+}
+
+/**
+ * One page of the images below an image, breadth-first (by depth, then ID),
+ * no deeper than maxDepth. The depth bound also ends the walk on a cycle.
+ */
+export function descendantsOf(
+  sql: Queryable,
+  id: string,
+  page: { maxDepth: number; after: DescendantCursor | null; limit: number },
+): Promise<DescendantRow[]> {
+  const after = page.after ?? { depth: 0, id: '' };
+  return sql<DescendantRow[]>`
+    with recursive down (id, depth) as (
+      select i.id, 1 from images i where i.parent_id = ${id}
+      union all
+      select c.id, down.depth + 1 from down join images c on c.parent_id = down.id
+      where down.depth < ${page.maxDepth}
+    )
+    , page as (
+      select id, depth from down
+      where (depth, id) > (${after.depth}::int, ${after.id}::text collate "C")
+      order by depth, id
+      limit ${page.limit}
+    )
+    select page.depth, ${imageColumns(sql)} from page join images i on i.id = page.id
+    order by page.depth, i.id`;
+}
+
+/** How many images stand below an image, no deeper than maxDepth. */
+export async function countDescendants(sql: Queryable, id: string, maxDepth: number): Promise<number> {
+  const [row] = await sql<{ count: number }[]>`
+    with recursive down (id, depth) as (
+      select i.id, 1 from images i where i.parent_id = ${id}
+      union all
+      select c.id, down.depth + 1 from down join images c on c.parent_id = down.id
+      where down.depth < ${maxDepth}
+    )
+    select count(*)::int as count from down`;
+  return row!.count;
+}
+
+/**
+ * Each image's ancestors, parent first, walked for all of them by one
+ * recursive query that stops maxDepth levels up.
+ */
+export async function ancestorsOf(sql: Queryable, ids: readonly string[], maxDepth: number): Promise<ImageRow[][]> {
   const rows = await sql<(ImageRow & { startId: string })[]>`
     with recursive up (start_id, id, depth) as (
       select i.id, i.parent_id, 1 from images i
       where i.id = any(${ids as string[]}::text[]) and i.parent_id is not null
       union all
       select up.start_id, i.parent_id, up.depth + 1 from up join images i on i.id = up.id
-      where i.parent_id is not null
+      where i.parent_id is not null and up.depth < ${maxDepth}
     )
     select up.start_id as "startId", ${imageColumns(sql)}
     from up join images i on i.id = up.id

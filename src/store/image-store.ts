@@ -1,19 +1,30 @@
 import type { Sql } from './database.js';
-import { searchId } from './id-search.js';
 import * as images from './image-reads.js';
 import * as writes from './image-writes.js';
 import * as layers from './layer-reads.js';
 import type { ImageRow, LayerRow } from './rows.js';
 
 export type { ImageRow, LayerRow } from './rows.js';
-export type { PageWindow } from './image-reads.js';
+export type { DescendantCursor, DescendantRow, PageWindow } from './image-reads.js';
+export type { Created, NewImage } from './image-writes.js';
+
+/** How the store walks trees. */
+export interface StoreOptions {
+  /** The most levels a walk up or down a tree goes: a depth cap and a cycle guard. */
+  maxTreeDepth: number;
+}
+
+/** Docker's cap on layer chains, used for image chains too. */
+export const DEFAULT_MAX_TREE_DEPTH = 125;
 
 /**
  * Docker's image.Store over Postgres. Batch reads take many keys at once and
  * answer per key, in the keys' order, so that request loaders can batch them.
  */
 export interface ImageStore {
-  create(rawConfig: string): Promise<{ image: ImageRow; created: boolean }>;
+  readonly options: StoreOptions;
+  create(rawConfig: string, parent?: string | null): Promise<writes.Created>;
+  createMany(images: readonly writes.NewImage[]): Promise<writes.Created[]>;
   delete(id: string): Promise<{ id: string; releasedLayers: LayerRow[] }>;
   setParent(id: string, parent: string | null): Promise<ImageRow>;
   /** Get and Search: the image a full ID or prefix names, or null. */
@@ -22,6 +33,12 @@ export interface ImageStore {
 
   images(ids: readonly string[]): Promise<ImageRow[]>;
   children(parentIds: readonly string[]): Promise<ImageRow[]>;
+  subtree(rootIds: readonly string[], depth: number): Promise<images.DescendantRow[]>;
+  descendants(
+    id: string,
+    page: { maxDepth: number; after: images.DescendantCursor | null; limit: number },
+  ): Promise<images.DescendantRow[]>;
+  countDescendants(id: string, maxDepth: number): Promise<number>;
   ancestors(ids: readonly string[]): Promise<ImageRow[][]>;
   configs(ids: readonly string[]): Promise<Map<string, string>>;
   page(window: images.PageWindow): Promise<ImageRow[]>;
@@ -33,22 +50,24 @@ export interface ImageStore {
 }
 
 /** The store over one connection pool. */
-export function createImageStore(sql: Sql): ImageStore {
+export function createImageStore(
+  sql: Sql,
+  options: StoreOptions = { maxTreeDepth: DEFAULT_MAX_TREE_DEPTH },
+): ImageStore {
   return {
-    create: (rawConfig) => writes.createImage(sql, rawConfig),
+    options,
+    create: (rawConfig, parent = null) => writes.createImage(sql, rawConfig, parent),
+    createMany: (batch) => writes.createImages(sql, batch),
     delete: (id) => writes.deleteImage(sql, id),
     setParent: (id, parent) => writes.setParent(sql, id, parent),
-    async find(asked) {
-      const id = await searchId(sql, 'image', asked);
-      return id === null ? null : ((await images.imagesByIds(sql, [id]))[0] ?? null);
-    },
-    async findLayer(asked) {
-      const chainId = await searchId(sql, 'layer', asked);
-      return chainId === null ? null : ((await layers.layersByChainIds(sql, [chainId]))[0] ?? null);
-    },
+    find: (id) => images.findImage(sql, id),
+    findLayer: (chainId) => layers.findLayer(sql, chainId),
     images: (ids) => images.imagesByIds(sql, ids),
     children: (parentIds) => images.childrenOf(sql, parentIds),
-    ancestors: (ids) => images.ancestorsOf(sql, ids),
+    subtree: (rootIds, depth) => images.subtreeOf(sql, rootIds, depth),
+    descendants: (id, page) => images.descendantsOf(sql, id, page),
+    countDescendants: (id, maxDepth) => images.countDescendants(sql, id, maxDepth),
+    ancestors: (ids) => images.ancestorsOf(sql, ids, options.maxTreeDepth),
     configs: (ids) => images.configsOf(sql, ids),
     page: (window) => images.imagePage(sql, window),
     count: (headsOnly) => images.countImages(sql, headsOnly),

@@ -3,38 +3,107 @@ import { digestOf } from '../domain/digest.js';
 import { CycleError, NotFoundError } from '../domain/errors.js';
 import { parseImageConfig } from '../domain/image-config.js';
 import { transaction, type Queryable, type Sql } from './database.js';
-import { resolveId } from './id-search.js';
+import { resolveImageId } from './id-search.js';
 import { imageColumns, type ImageRow, type LayerRow } from './rows.js';
 
 // Parent changes take this lock so that two of them cannot each pass the
 // cycle check against a tree the other is about to change.
 const TREE_LOCK = 7_210_002;
 
-/** Docker's Create: validates, content-addresses and stores a config with its layer chain. */
-export async function createImage(sql: Sql, rawConfig: string): Promise<{ image: ImageRow; created: boolean }> {
-  const config = parseImageConfig(rawConfig);
-  const id = digestOf(rawConfig);
-  const chain = chainIds(config.diffIds);
+/** A config to store, and the full ID of its parent if it has one. */
+export interface NewImage {
+  rawConfig: string;
+  parentId?: string | null;
+}
+
+/** What a create did for one config: the stored image, and whether it is new. */
+export interface Created {
+  image: ImageRow;
+  created: boolean;
+}
+
+/** Docker's Create, with an optional parent argument resolved like any ID. */
+export async function createImage(sql: Sql, rawConfig: string, askedParent: string | null): Promise<Created> {
+  const config = validate({ rawConfig });
   return transaction(sql, async (tx) => {
-    const inserted = await tx`
-      insert into images (id, raw_config, created, architecture, os, author, comment)
-      values (${id}, ${rawConfig}, ${config.created}, ${config.architecture}, ${config.os},
-              ${config.author}, ${config.comment})
-      on conflict (id) do nothing
-      returning id`;
-    const created = inserted.length === 1;
-    if (created && chain.length > 0) {
-      const parents = [null, ...chain.slice(0, -1)];
-      await tx`
-        insert into layers (chain_id, diff_id, parent_chain_id)
-        select * from unnest(${chain}::text[], ${config.diffIds}::text[], ${parents}::text[])
-        on conflict (chain_id) do nothing`;
-      await tx`
-        insert into image_layers (image_id, position, chain_id)
-        select ${id}, ord - 1, chain_id from unnest(${chain}::text[]) with ordinality as t(chain_id, ord)`;
-    }
-    return { image: await imageRow(tx, id), created };
+    const parentId = askedParent === null ? null : await resolveImageId(tx, askedParent);
+    const [created] = await insertImages(tx, [{ ...config, parentId }]);
+    return created!;
   });
+}
+
+/**
+ * Create for many configs in one transaction: each is validated and
+ * content-addressed; parents must be stored already or come earlier in the batch.
+ */
+export async function createImages(sql: Sql, images: readonly NewImage[]): Promise<Created[]> {
+  const configs = images.map(validate);
+  return transaction(sql, (tx) => insertImages(tx, configs));
+}
+
+type Validated = ReturnType<typeof validate>;
+
+function validate({ rawConfig, parentId = null }: NewImage) {
+  const config = parseImageConfig(rawConfig);
+  return { ...config, rawConfig, parentId, id: digestOf(rawConfig), chain: chainIds(config.diffIds) };
+}
+
+/**
+ * Stores the images that are new, and for those alone their layers and layer
+ * references, in one statement; images already stored are left as they are.
+ */
+async function insertImages(sql: Queryable, images: readonly Validated[]): Promise<Created[]> {
+  const unique = [...new Map(images.map((image) => [image.id, image])).values()];
+  const refs = unique.flatMap((image) =>
+    image.chain.map((chainId, position) => ({
+      imageId: image.id,
+      position,
+      chainId,
+      diffId: image.diffIds[position]!,
+      parentChainId: image.chain[position - 1] ?? null,
+    })),
+  );
+  const column = <T>(pick: (image: Validated) => T) => unique.map(pick);
+  const refColumn = <T>(pick: (ref: (typeof refs)[number]) => T) => refs.map(pick);
+  const inserted = await sql<{ id: string }[]>`
+    with new_images as (
+      insert into images (id, raw_config, parent_id, created, architecture, os, author, comment)
+      select * from unnest(
+        ${column((i) => i.id)}::text[], ${column((i) => i.rawConfig)}::text[], ${column((i) => i.parentId)}::text[],
+        ${column((i) => i.created?.toISOString() ?? null)}::timestamptz[], ${column((i) => i.architecture)}::text[],
+        ${column((i) => i.os)}::text[], ${column((i) => i.author)}::text[], ${column((i) => i.comment)}::text[])
+      on conflict (id) do nothing
+      returning id
+    ),
+    refs as (
+      select * from unnest(
+        ${refColumn((r) => r.imageId)}::text[], ${refColumn((r) => r.position)}::int[],
+        ${refColumn((r) => r.chainId)}::text[], ${refColumn((r) => r.diffId)}::text[],
+        ${refColumn((r) => r.parentChainId)}::text[]
+      ) as r (image_id, position, chain_id, diff_id, parent_chain_id)
+      where r.image_id in (select id from new_images)
+    ),
+    new_layers as (
+      -- One order for every writer, so that concurrent creates never deadlock.
+      insert into layers (chain_id, diff_id, parent_chain_id)
+      select distinct chain_id, diff_id, parent_chain_id from refs order by chain_id
+      on conflict (chain_id) do nothing
+    ),
+    new_refs as (
+      insert into image_layers (image_id, position, chain_id)
+      select image_id, position, chain_id from refs
+    )
+    select id from new_images`;
+  const isNew = new Set(inserted.map((row) => row.id));
+  const ids = images.map((image) => image.id);
+  const rows = await sql<ImageRow[]>`
+    select ${imageColumns(sql)} from images i where i.id = any(${ids}::text[])`;
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return images.map((image, i) => ({
+    image: byId.get(image.id)!,
+    // A config twice in one batch is new the first time only.
+    created: isNew.has(image.id) && ids.indexOf(image.id) === i,
+  }));
 }
 
 /**
@@ -43,7 +112,7 @@ export async function createImage(sql: Sql, rawConfig: string): Promise<{ image:
  */
 export async function deleteImage(sql: Sql, asked: string): Promise<{ id: string; releasedLayers: LayerRow[] }> {
   return transaction(sql, async (tx) => {
-    const id = await resolveId(tx, 'image', asked);
+    const id = await resolveImageId(tx, asked);
     const refs = await tx<{ chainId: string }[]>`
       select chain_id as "chainId" from image_layers where image_id = ${id} order by position desc`;
     const deleted = await tx`delete from images where id = ${id} returning id`;
@@ -64,11 +133,12 @@ export async function deleteImage(sql: Sql, asked: string): Promise<{ id: string
 export async function setParent(sql: Sql, asked: string, askedParent: string | null): Promise<ImageRow> {
   return transaction(sql, async (tx) => {
     await tx`select pg_advisory_xact_lock(${TREE_LOCK})`;
-    const id = await resolveId(tx, 'image', asked);
-    const parent = askedParent === null ? null : await resolveId(tx, 'image', askedParent);
+    const id = await resolveImageId(tx, asked);
+    const parent = askedParent === null ? null : await resolveImageId(tx, askedParent);
     if (parent !== null && (await isAncestorOrSelf(tx, id, parent))) throw new CycleError(id, parent);
     await tx`update images set parent_id = ${parent} where id = ${id}`;
-    return imageRow(tx, id);
+    const [row] = await tx<ImageRow[]>`select ${imageColumns(tx)} from images i where i.id = ${id}`;
+    return row!;
   });
 }
 
@@ -81,9 +151,4 @@ async function isAncestorOrSelf(sql: Queryable, ancestor: string, id: string): P
     )
     select exists (select from up where id = ${ancestor}) as found`;
   return row!.found;
-}
-
-async function imageRow(sql: Queryable, id: string): Promise<ImageRow> {
-  const [row] = await sql<ImageRow[]>`select ${imageColumns(sql)} from images i where i.id = ${id}`;
-  return row!;
 }

@@ -1,5 +1,15 @@
 import type { Queryable } from './database.js';
+import { idRange, onlyMatch } from './id-search.js';
 import { groupBy, imageColumns, layerColumns, type ImageRow, type LayerRow } from './rows.js';
+
+/** The layer a full chain ID or a prefix of one names, or null. */
+export async function findLayer(sql: Queryable, asked: string): Promise<LayerRow | null> {
+  const [low, high] = idRange(asked);
+  const rows = await sql<LayerRow[]>`
+    select ${layerColumns(sql)} from layers l
+    where l.chain_id >= ${low} and l.chain_id < ${high} order by l.chain_id limit 2`;
+  return onlyMatch(rows, 'layer', asked);
+}
 
 /** The layers with these chain IDs, in no particular order. */
 export function layersByChainIds(sql: Queryable, chainIds: readonly string[]): Promise<LayerRow[]> {

@@ -11,7 +11,7 @@ type Db = Awaited<ReturnType<typeof freshDatabase>>;
  * One fresh database and one server for the test file that calls it, over
  * real HTTP. `statements` counts the SQL statements the server has sent.
  */
-export function useTestServer(options: postgres.Options<{}> = {}) {
+export function useTestServer(options: postgres.Options<{}> = {}, app: Parameters<typeof startServer>[1] = {}) {
   let db: Db;
   let server: Server;
   const harness = {
@@ -58,7 +58,7 @@ export function useTestServer(options: postgres.Options<{}> = {}) {
       if (!query.includes('pg_catalog.pg_type')) harness.statements++;
     };
     db = await freshDatabase({ ...options, debug });
-    server = await startServer(db.sql);
+    server = await startServer(db.sql, app);
   });
   after(async () => {
     await server.close();

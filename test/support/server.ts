@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
-import { createApp } from '../../src/app.js';
+import { createApp, type AppOptions } from '../../src/app.js';
 import type { Sql } from '../../src/store/database.js';
 
 /** A GraphQL answer as a client sees it. */
@@ -10,9 +10,9 @@ export interface Answer<T = any> {
 }
 
 /** The app served over real HTTP on a free loopback port. */
-export async function startServer(sql: Sql) {
+export async function startServer(sql: Sql, options: Omit<AppOptions, 'sql' | 'logError'> = {}) {
   const errors: unknown[] = [];
-  const server = createServer(createApp({ sql, logError: (error) => errors.push(error) }));
+  const server = createServer(createApp({ ...options, sql, logError: (error) => errors.push(error) }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   return {

@@ -1,0 +1,50 @@
+import { Kind, type FragmentDefinitionNode, type FieldNode, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
+
+/** What a `children` selection will read below the images it is asked on. */
+export interface SubtreePlan {
+  /** How many levels of children the selection nests, counting this one. */
+  depth: number;
+  /** Whether any image in those levels has its layers selected. */
+  layers: boolean;
+}
+
+/** Reads the nested children selections under the field being resolved. */
+export function planSubtree(info: GraphQLResolveInfo, maxDepth: number): SubtreePlan {
+  const plan = walk(
+    info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []),
+    info.fragments,
+  );
+  return { ...plan, depth: Math.min(plan.depth, maxDepth) };
+}
+
+function walk(selections: readonly SelectionNode[], fragments: Record<string, FragmentDefinitionNode>): SubtreePlan {
+  const plan = { depth: 1, layers: false };
+  for (const field of fieldsOf(selections, fragments, new Set())) {
+    if (field.name.value === 'layers') plan.layers = true;
+    if (field.name.value === 'children' && field.selectionSet) {
+      const below = walk(field.selectionSet.selections, fragments);
+      plan.depth = Math.max(plan.depth, below.depth + 1);
+      plan.layers ||= below.layers;
+    }
+  }
+  return plan;
+}
+
+/** The fields of a selection set, with fragments spread in. */
+function* fieldsOf(
+  selections: readonly SelectionNode[],
+  fragments: Record<string, FragmentDefinitionNode>,
+  spread: Set<string>,
+): Generator<FieldNode> {
+  for (const selection of selections) {
+    if (selection.kind === Kind.FIELD) {
+      yield selection;
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      yield* fieldsOf(selection.selectionSet.selections, fragments, spread);
+    } else if (!spread.has(selection.name.value)) {
+      spread.add(selection.name.value);
+      const fragment = fragments[selection.name.value];
+      if (fragment) yield* fieldsOf(fragment.selectionSet.selections, fragments, spread);
+    }
+  }
+}
