@@ -2,6 +2,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import { createContext } from './context.js';
 import { errorMasker, type ErrorLog } from './errors.js';
+import { useMetrics } from './metrics.js';
 import { schema } from './schema/index.js';
 import type { Sql } from './store/database.js';
 import { createImageStore, DEFAULT_MAX_TREE_DEPTH } from './store/image-store.js';
@@ -49,5 +50,6 @@ export function createApp({
     renderGraphiQL,
     maskedErrors: { maskError: errorMasker(logError) },
     landingPage: false,
+    plugins: [useMetrics()],
   });
 }

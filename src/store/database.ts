@@ -5,13 +5,25 @@ export type Sql = postgres.Sql;
 /** A pool or a transaction: what a function needs that runs inside and outside one. */
 export type Queryable = postgres.ISql;
 
+let statements = 0;
+
+/** How many SQL statements this process has sent, for its metrics. */
+export function statementsSent(): number {
+  return statements;
+}
+
 /** Opens a postgres.js pool with the settings the store relies on. */
 export function connect(url: string, options: postgres.Options<{}> = {}): Sql {
+  const { debug } = options;
   return postgres(url, {
     max: 10,
     onnotice: () => {},
     connection: { application_name: 'imagestore' },
     ...options,
+    debug: (connection, query, parameters, types) => {
+      statements++;
+      if (typeof debug === 'function') debug(connection, query, parameters, types);
+    },
   });
 }
 

@@ -1,0 +1,181 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { digestOf } from '../src/domain/digest.js';
+import { connect } from '../src/store/database.js';
+import { createImageStore } from '../src/store/image-store.js';
+import { migrate } from '../src/store/migrate.js';
+import { QUERIES, countImages, findTargets, q1Floor, q5Floor } from './cases.js';
+import { generateForest } from './forest.js';
+import { drive, graphqlClient, type Measured } from './load.js';
+import { seed } from './seed.js';
+
+// `npm run bench -- [--images 100000] [--seconds 5]`: seeds a database once (kept for
+// later runs), starts the real server on it, and prints one table. Client, server and
+// PostgreSQL share this machine's cores.
+const { values } = parseArgs({
+  options: {
+    images: { type: 'string', default: '100000' },
+    seconds: { type: 'string', default: '5' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const images = Number(values.images);
+const seconds = Number(values.seconds);
+const forestSeed = Number(values.seed);
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/imagestore_bench';
+
+await ensureDatabase(url);
+const sql = connect(url, { max: 8 });
+await migrate(sql);
+await ensureSeeded();
+const targets = await findTargets(sql);
+const server = await startServer();
+const client = graphqlClient(server.url, 8);
+const rows: string[][] = [];
+
+console.log(`\nQ1 base ${targets.q1Base.slice(7, 19)} (${targets.q1Size} images 5 levels down), deepest ${targets.deepest.slice(7, 19)}, largest base ${targets.largestBase.slice(7, 19)}`);
+
+const reads: [string, string, (call: number) => Record<string, unknown>][] = [
+  ['Q1', QUERIES.Q1, () => ({ id: targets.q1Base })],
+  ['Q2', QUERIES.Q2, (call) => ({ id: targets.sample[call % targets.sample.length]!.slice(7, 19) })],
+  ['Q3', QUERIES.Q3, () => ({})],
+  ['Q4', QUERIES.Q4, () => ({ id: targets.deepest })],
+  ['Q5', QUERIES.Q5, () => ({ id: targets.largestBase })],
+];
+for (const [name, query, variables] of reads) {
+  const returned = countImages(await client.post(query, variables(0)));
+  for (const concurrency of [1, 8]) {
+    await record(name, concurrency, returned, () => drive(concurrency, seconds, async (call) => void (await client.post(query, variables(call)))));
+  }
+  const floor = name === 'Q1' ? q1Floor : name === 'Q5' ? q5Floor : null;
+  const target = name === 'Q1' ? targets.q1Base : targets.largestBase;
+  if (floor) {
+    for (const concurrency of [1, 8]) {
+      const measured = await drive(concurrency, seconds, async () => void (await floor(sql, target)));
+      rows.push(row(`${name} raw SQL floor`, concurrency, measured, '1', String(returned)));
+    }
+  }
+}
+
+// Writes: new configs, then parents for them, then deleting them again (they are
+// leaves), which leaves the seeded forest as it was.
+const fresh = generateForest({ images: 200_000, seed: forestSeed + 1000 });
+const created: string[] = [];
+const CREATE = 'mutation W1($c: String!) { createImage(config: $c) { image { id } } }';
+for (const concurrency of [1, 8]) {
+  await record('W1 createImage', concurrency, 1, () =>
+    drive(concurrency, seconds, async () => {
+      const { createImage } = await client.post(CREATE, { c: fresh.next().value!.rawConfig });
+      created.push(createImage.image.id);
+    }),
+  );
+}
+const SET_PARENT = 'mutation W2($id: String!, $p: String) { setParent(id: $id, parent: $p) { image { id } } }';
+for (const concurrency of [1, 8]) {
+  await record('W2 setParent', concurrency, 1, () =>
+    drive(concurrency, seconds, (call) =>
+      client.post(SET_PARENT, { id: created[call % created.length], p: targets.sample[call % targets.sample.length] }),
+    ),
+  );
+}
+const DELETE = 'mutation W3($id: String!) { deleteImage(id: $id) { releasedLayers { chainId } } }';
+let deleted = 0;
+for (const concurrency of [1, 8]) {
+  await record('W3 deleteImage', concurrency, 1, () =>
+    drive(concurrency, seconds, () => client.post(DELETE, { id: created[deleted++] }), created.length - deleted),
+  );
+}
+while (deleted < created.length) await client.post(DELETE, { id: created[deleted++] });
+
+// Memory: peak so far, then resident size after rounds of Q1, which must stay flat.
+const peak = memory(server.pid).peak;
+const rounds: number[] = [];
+for (let round = 0; round < 6; round++) {
+  await drive(8, 60, async () => void (await client.post(QUERIES.Q1, { id: targets.q1Base })), 100);
+  rounds.push(memory(server.pid).rss);
+}
+
+console.log(`\n${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB; client, server and PostgreSQL share them.`);
+console.log(`${images} images; ${seconds} s per case.\n`);
+console.log('| case | concurrency | requests/s | p50 ms | p99 ms | SQL statements/request | images/request |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const line of rows) console.log(`| ${line.join(' | ')} |`);
+const ratio = (name: string) => {
+  const p50 = (label: string) => Number(rows.find((r) => r[0] === label && r[1] === '1')![3]);
+  return (p50(name) / p50(`${name} raw SQL floor`)).toFixed(2);
+};
+console.log(`\nQ1 p50 / raw SQL floor p50: ${ratio('Q1')}; Q5: ${ratio('Q5')}`);
+console.log(`server peak RSS ${mb(peak)} MB; RSS after each of 6 rounds of 100 Q1 requests: ${rounds.map(mb).join(', ')} MB`);
+
+await client.close();
+server.stop();
+await sql.end();
+
+async function record(name: string, concurrency: number, returned: number, run: () => Promise<Measured>) {
+  const before = await statements();
+  const measured = await run();
+  const perRequest = (await statements()) - before;
+  rows.push(row(name, concurrency, measured, (perRequest / measured.requests).toFixed(1), String(returned)));
+  process.stdout.write('.');
+}
+
+function row(name: string, concurrency: number, m: Measured, sqlPerRequest: string, returned: string): string[] {
+  return [name, String(concurrency), m.perSecond.toFixed(0), m.p50.toFixed(2), m.p99.toFixed(2), sqlPerRequest, returned];
+}
+
+async function statements(): Promise<number> {
+  const text = await client.text('/metrics');
+  return Number(/^imagestore_sql_statements_total (\d+)/m.exec(text)?.[1]);
+}
+
+function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1]) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+function mb(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(0);
+}
+
+async function ensureDatabase(target: string): Promise<void> {
+  const name = new URL(target).pathname.slice(1);
+  const admin = postgres(Object.assign(new URL(target), { pathname: '/postgres' }).toString(), { max: 1, onnotice: () => {} });
+  const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
+  if (!exists) await admin`create database ${admin(name)}`;
+  await admin.end();
+}
+
+/** Seeds the forest unless the database already holds exactly it. */
+async function ensureSeeded(): Promise<void> {
+  const first = generateForest({ images: 1, seed: forestSeed }).next().value!;
+  const [row] = await sql<{ count: number }[]>`select count(*)::int as count from images`;
+  const count = row!.count;
+  const store = createImageStore(sql);
+  const [found] = await store.images([digestOf(first.rawConfig)]);
+  if (count === images && found) return;
+  console.log(`seeding ${images} images (seed ${forestSeed}); the database is kept for later runs`);
+  await sql`truncate images, image_layers, layers`;
+  const rate = await seed(store, { images, seed: forestSeed });
+  console.log(`seeded at ${Math.round(rate)} images/s`);
+  await sql`vacuum analyze`;
+}
+
+async function startServer(): Promise<{ url: string; pid: number; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, DATABASE_URL: url, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /serving GraphQL and GraphiQL at (\S+)/.exec(output);
+      if (match) resolve({ url: match[1]!, pid: child.pid!, stop: () => child.kill('SIGTERM') });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+}

@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { readConfig } from '../src/config.js';
+import { digestOf } from '../src/domain/digest.js';
+import { migrate } from '../src/store/migrate.js';
+import { createImageStore, type ImageStore } from '../src/store/image-store.js';
+import { openEmbeddedDatabase, openServerDatabase } from '../src/store/open-database.js';
+import { generateForest, type ForestOptions } from './forest.js';
+
+const BATCH = 1000;
+
+/**
+ * Writes a generated forest through the store's own batch create, which
+ * validates and content-addresses every config. Returns images per second.
+ */
+export async function seed(store: ImageStore, options: ForestOptions, log = console.log): Promise<number> {
+  const ids: string[] = [];
+  const started = performance.now();
+  let batch: { rawConfig: string; parentId: string | null }[] = [];
+  const flush = async () => {
+    const created = await store.createMany(batch);
+    ids.push(...created.map((result) => result.image.id));
+    batch = [];
+    if (ids.length % (BATCH * 10) === 0) log(`  ${ids.length} images`);
+  };
+  for (const image of generateForest(options)) {
+    // Parents come earlier in the forest, so their IDs are known by now or in this batch.
+    const parentId = image.parent === null ? null : (ids[image.parent] ?? pendingId(batch, ids.length, image.parent));
+    batch.push({ rawConfig: image.rawConfig, parentId });
+    if (batch.length === BATCH) await flush();
+  }
+  if (batch.length > 0) await flush();
+  return ids.length / ((performance.now() - started) / 1000);
+}
+
+/** The ID of an image still waiting in the current batch. */
+function pendingId(batch: { rawConfig: string }[], flushed: number, index: number): string {
+  return digestOf(batch[index - flushed]!.rawConfig);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { images: { type: 'string', default: '100000' }, seed: { type: 'string', default: '1' } } });
+  const config = readConfig();
+  const database = config.databaseUrl ? await openServerDatabase(config.databaseUrl) : await openEmbeddedDatabase(config.dataDir);
+  await migrate(database.sql);
+  console.log(`seeding ${values.images} images (seed ${values.seed}) into ${database.description}`);
+  const rate = await seed(createImageStore(database.sql), { images: Number(values.images), seed: Number(values.seed) });
+  console.log(`seeded: ${Math.round(rate)} images/s`);
+  await database.close();
+}
