@@ -166,7 +166,8 @@ async function ensureSeeded(): Promise<void> {
 
 async function startServer(): Promise<{ url: string; pid: number; stop: () => void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: url, PORT: '0' },
+    // As the Docker image runs it.
+    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: url, PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga } from 'graphql-yoga';
 import { createContext } from './context.js';
 import { errorMasker, type ErrorLog } from './errors.js';
@@ -50,6 +51,6 @@ export function createApp({
     renderGraphiQL,
     maskedErrors: { maskError: errorMasker(logError) },
     landingPage: false,
-    plugins: [useMetrics()],
+    plugins: [useGraphQlJit(), useMetrics()],
   });
 }

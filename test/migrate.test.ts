@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { migrate } from '../src/store/migrate.js';
 import { openServerDatabase } from '../src/store/open-database.js';
 import { freshDatabase, serverUrl } from './support/database.js';
+
+const MIGRATIONS = readdirSync(new URL('../migrations', import.meta.url)).filter((name) => name.endsWith('.sql'));
 
 describe('migrations', () => {
   const oneServerOnly = serverUrl === null && 'the embedded database belongs to one server process';
@@ -12,7 +15,7 @@ describe('migrations', () => {
     try {
       await Promise.all(pools.map((pool) => migrate(pool.sql)));
       const applied = await db.sql<{ migration_id: number }[]>`select migration_id from migrations order by 1`;
-      assert.deepEqual(applied.map((row) => row.migration_id), [1]);
+      assert.deepEqual(applied.map((row) => row.migration_id), MIGRATIONS.map((_, i) => i + 1));
       const tables = await db.sql`select tablename from pg_tables where schemaname = 'public' order by 1`;
       assert.deepEqual(tables.map((row) => row.tablename), ['image_layers', 'images', 'layers', 'migrations']);
     } finally {
@@ -26,7 +29,7 @@ describe('migrations', () => {
     try {
       await migrate(db.sql);
       const applied = await db.sql`select count(*)::int as n from migrations`;
-      assert.equal(applied[0]!.n, 1);
+      assert.equal(applied[0]!.n, MIGRATIONS.length);
     } finally {
       await db.close();
     }

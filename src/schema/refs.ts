@@ -17,5 +17,4 @@ export const Layer = builder.loadableObjectRef('Layer', {
   load: (chainIds: string[], context) => context.store.layers(chainIds),
   toKey: (layer: LayerRow) => layer.chainId,
   sort: true,
-  cacheResolved: true,
 });

@@ -32,14 +32,13 @@ export class TreeCache {
   }
 
   async #prefetch(rootIds: readonly string[], plan: SubtreePlan): Promise<void> {
-    const rows = await this.store.subtree(rootIds, plan.depth);
+    const rows = await this.store.subtree(rootIds, plan.depth, plan.layers);
     // The roots and every image above the last level have all their children in rows.
     for (const id of rootIds) this.#children.set(id, []);
     for (const row of rows) if (row.depth < plan.depth) this.#children.set(row.id, []);
-    for (const row of rows) this.#children.get(row.parentId!)!.push(row);
-    if (plan.layers && rows.length > 0) {
-      const ids = rows.map((row) => row.id);
-      this.#remember(ids, await this.store.layersOf(ids));
+    for (const { layers, ...row } of rows) {
+      this.#children.get(row.parentId!)!.push(row);
+      if (layers) this.#layers.set(row.id, layers);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Queryable } from './database.js';
 import { idRange, onlyMatch } from './id-search.js';
-import { groupBy, imageColumns, type ImageRow } from './rows.js';
+import { layerChain } from './layer-reads.js';
+import { groupBy, imageColumns, type ImageRow, type LayerRow } from './rows.js';
 
 /** An image with how far below some other image it stands (1 = a child). */
 export type DescendantRow = ImageRow & { depth: number };
@@ -26,20 +27,50 @@ export function childrenOf(sql: Queryable, parentIds: readonly string[]): Promis
     order by i.id`;
 }
 
+/** An image in a subtree, with its layer chain when it was asked for. */
+export type SubtreeRow = DescendantRow & { layers?: LayerRow[] };
+
 /**
  * Everything up to `depth` levels below any of these images, in one recursive
- * query: what a nested children selection of that depth will read.
+ * query: what a nested children selection of that depth will read, with each
+ * image's layers when the selection reads those too.
  */
-export function subtreeOf(sql: Queryable, rootIds: readonly string[], depth: number): Promise<DescendantRow[]> {
-  return sql<DescendantRow[]>`
+export async function subtreeOf(
+  sql: Queryable,
+  rootIds: readonly string[],
+  depth: number,
+  withLayers: boolean,
+): Promise<SubtreeRow[]> {
+  // Each chain travels as one string of fixed-width pairs: every chain ID and
+  // diff ID is 71 characters long (sha256: and 64 hex digits).
+  const rows = await sql<(DescendantRow & { chain?: string | null })[]>`
     with recursive down (id, depth) as (
       select i.id, 1 from images i where i.parent_id = any(${rootIds as string[]}::text[])
       union all
       select c.id, down.depth + 1 from down join images c on c.parent_id = down.id
       where down.depth < ${depth}
     )
-    select down.depth, ${imageColumns(sql)} from down join images i on i.id = down.id
+    select down.depth, ${imageColumns(sql)}
+      ${withLayers
+        ? sql`, (select string_agg(r.chain_id || r.diff_id, '' order by r.position)
+                 from image_layers r where r.image_id = i.id) as chain`
+        : sql``}
+    from down join images i on i.id = down.id
     order by i.id`;
+  if (!withLayers) return rows;
+  return rows.map(({ chain, ...row }) => ({ ...row, layers: splitChain(chain ?? '') }));
+}
+
+const DIGEST_LENGTH = 'sha256:'.length + 64;
+
+function splitChain(chain: string): LayerRow[] {
+  const chainIds: string[] = [];
+  const diffIds: string[] = [];
+  for (let at = 0; at < chain.length; at += 2 * DIGEST_LENGTH) {
+    chainIds.push(chain.slice(at, at + DIGEST_LENGTH));
+    diffIds.push(chain.slice(at + DIGEST_LENGTH, at + 2 * DIGEST_LENGTH));
+  }
+  return layerChain(chainIds, diffIds);
 }
 
 /** Where a page of descendants starts: after this edge, in breadth-first order. */

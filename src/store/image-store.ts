@@ -5,7 +5,7 @@ import * as layers from './layer-reads.js';
 import type { ImageRow, LayerRow } from './rows.js';
 
 export type { ImageRow, LayerRow } from './rows.js';
-export type { DescendantCursor, DescendantRow, PageWindow } from './image-reads.js';
+export type { DescendantCursor, DescendantRow, PageWindow, SubtreeRow } from './image-reads.js';
 export type { Created, NewImage } from './image-writes.js';
 
 /** How the store walks trees. */
@@ -33,7 +33,7 @@ export interface ImageStore {
 
   images(ids: readonly string[]): Promise<ImageRow[]>;
   children(parentIds: readonly string[]): Promise<ImageRow[]>;
-  subtree(rootIds: readonly string[], depth: number): Promise<images.DescendantRow[]>;
+  subtree(rootIds: readonly string[], depth: number, withLayers: boolean): Promise<images.SubtreeRow[]>;
   descendants(
     id: string,
     page: { maxDepth: number; after: images.DescendantCursor | null; limit: number },
@@ -64,7 +64,7 @@ export function createImageStore(
     findLayer: (chainId) => layers.findLayer(sql, chainId),
     images: (ids) => images.imagesByIds(sql, ids),
     children: (parentIds) => images.childrenOf(sql, parentIds),
-    subtree: (rootIds, depth) => images.subtreeOf(sql, rootIds, depth),
+    subtree: (rootIds, depth, withLayers) => images.subtreeOf(sql, rootIds, depth, withLayers),
     descendants: (id, page) => images.descendantsOf(sql, id, page),
     countDescendants: (id, maxDepth) => images.countDescendants(sql, id, maxDepth),
     ancestors: (ids) => images.ancestorsOf(sql, ids, options.maxTreeDepth),

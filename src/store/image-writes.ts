@@ -65,7 +65,7 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
   );
   const column = <T>(pick: (image: Validated) => T) => unique.map(pick);
   const refColumn = <T>(pick: (ref: (typeof refs)[number]) => T) => refs.map(pick);
-  const inserted = await sql<{ id: string }[]>`
+  const inserted = await sql<ImageRow[]>`
     with new_images as (
       insert into images (id, raw_config, parent_id, created, architecture, os, author, comment)
       select * from unnest(
@@ -73,7 +73,7 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
         ${column((i) => i.created?.toISOString() ?? null)}::timestamptz[], ${column((i) => i.architecture)}::text[],
         ${column((i) => i.os)}::text[], ${column((i) => i.author)}::text[], ${column((i) => i.comment)}::text[])
       on conflict (id) do nothing
-      returning id
+      returning id, parent_id, created, architecture, os, author, comment
     ),
     refs as (
       select * from unnest(
@@ -90,15 +90,18 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
       on conflict (chain_id) do nothing
     ),
     new_refs as (
-      insert into image_layers (image_id, position, chain_id)
-      select image_id, position, chain_id from refs
+      insert into image_layers (image_id, position, chain_id, diff_id)
+      select image_id, position, chain_id, diff_id from refs
     )
-    select id from new_images`;
+    -- A new image has no children yet.
+    select id, parent_id as "parentId", created, architecture, os, author, comment, true as "isHead"
+    from new_images`;
   const isNew = new Set(inserted.map((row) => row.id));
   const ids = images.map((image) => image.id);
-  const rows = await sql<ImageRow[]>`
-    select ${imageColumns(sql)} from images i where i.id = any(${ids}::text[])`;
-  const byId = new Map(rows.map((row) => [row.id, row]));
+  const known = ids.filter((id) => !isNew.has(id));
+  const rows = known.length === 0 ? [] : await sql<ImageRow[]>`
+    select ${imageColumns(sql)} from images i where i.id = any(${known}::text[])`;
+  const byId = new Map([...inserted, ...rows].map((row) => [row.id, row]));
   return images.map((image, i) => ({
     image: byId.get(image.id)!,
     // A config twice in one batch is new the first time only.

@@ -17,14 +17,20 @@ export function layersByChainIds(sql: Queryable, chainIds: readonly string[]): P
     select ${layerColumns(sql)} from layers l where l.chain_id = any(${chainIds as string[]}::text[])`;
 }
 
-/** Each image's layer chain, base first. */
+/** Each image's layer chain, base first, read from its references alone. */
 export async function layersOf(sql: Queryable, imageIds: readonly string[]): Promise<LayerRow[][]> {
-  const rows = await sql<(LayerRow & { imageId: string })[]>`
-    select r.image_id as "imageId", ${layerColumns(sql)}
-    from image_layers r join layers l on l.chain_id = r.chain_id
-    where r.image_id = any(${imageIds as string[]}::text[])
-    order by r.image_id, r.position`;
-  return groupBy(imageIds, rows, (row) => row.imageId);
+  const rows = await sql<{ imageId: string; chainId: string; diffId: string }[]>`
+    select image_id as "imageId", chain_id as "chainId", diff_id as "diffId"
+    from image_layers where image_id = any(${imageIds as string[]}::text[])
+    order by image_id, position`;
+  return groupBy(imageIds, rows, (row) => row.imageId).map((chain) =>
+    layerChain(chain.map((row) => row.chainId), chain.map((row) => row.diffId)),
+  );
+}
+
+/** Layer rows from an image's chain IDs and diff IDs, base first: each layer's parent is the one below. */
+export function layerChain(chainIds: readonly string[], diffIds: readonly string[]): LayerRow[] {
+  return chainIds.map((chainId, i) => ({ chainId, diffId: diffIds[i]!, parentChainId: chainIds[i - 1] ?? null }));
 }
 
 /** Each layer's images: every image whose chain includes it, ordered by ID. */

@@ -1,0 +1,10 @@
+import { createApp } from './src/app.js';
+import { connect } from './src/store/database.js';
+import { QUERIES } from './bench/cases.js';
+const sql = connect('postgres://postgres@127.0.0.1:5432/imagestore_bench', { max: 8 });
+const app = createApp({ sql });
+const id = 'sha256:0e2f2a115a2c13b844fd80e2f3ea0f409c2f9a253e4482bac31b25fb0f66ddb5';
+const run = async () => { const r = await app.fetch('http://x/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERIES.Q1, variables: { id } }) }); return (await r.text()).length; };
+for (let i = 0; i < 5; i++) await run();
+const t = performance.now(); for (let i = 0; i < 60; i++) await run(); console.log("Q1 in-process ms", ((performance.now() - t) / 60).toFixed(1));
+await sql.end();
