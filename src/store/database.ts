@@ -30,7 +30,7 @@ export function connect(url: string, options: postgres.Options<{}> = {}): Sql {
 // Failures a concurrent writer can cause: serialization, deadlock, and a row
 // (a layer, a parent) that another transaction removed under this one.
 const RETRYABLE = new Set(['40001', '40P01', '23503']);
-const ATTEMPTS = 5;
+const ATTEMPTS = 10;
 
 /** Runs work in one transaction, again from the start when a concurrent writer got in the way. */
 export async function transaction<T>(sql: Sql, work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
@@ -40,6 +40,8 @@ export async function transaction<T>(sql: Sql, work: (tx: postgres.TransactionSq
     } catch (error) {
       const retry = error instanceof postgres.PostgresError && RETRYABLE.has(error.code);
       if (!retry || attempt >= ATTEMPTS) throw error;
+      // Jittered backoff, so that the writers who collided do not collide again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
     }
   }
 }

@@ -118,10 +118,14 @@ export async function deleteImage(sql: Sql, asked: string): Promise<{ id: string
     const id = await resolveImageId(tx, asked);
     const refs = await tx<{ chainId: string }[]>`
       select chain_id as "chainId" from image_layers where image_id = ${id} order by position desc`;
+    const chain = refs.map((ref) => ref.chainId);
+    // Deletes that share layers take turns on them (in one order, so never
+    // in a deadlock): each then sees the others' references gone, and the
+    // last one out releases the layers.
+    await tx`select from layers where chain_id = any(${chain}::text[]) order by chain_id for update`;
     const deleted = await tx`delete from images where id = ${id} returning id`;
     // Another delete of the same image got there first.
     if (deleted.length === 0) throw new NotFoundError('image', asked);
-    const chain = refs.map((ref) => ref.chainId);
     const released = await tx<LayerRow[]>`
       delete from layers l
       where l.chain_id = any(${chain}::text[])
