@@ -1,12 +1,20 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
+import { pino, type Logger } from 'pino';
+import { useTokens } from './auth.js';
+import { defaultAppSettings, type AppSettings, type Limits } from './config.js';
 import { createContext } from './context.js';
-import { errorMasker, type ErrorLog } from './errors.js';
+import { errorMasker } from './errors.js';
 import { useMetrics } from './metrics.js';
+import { useRequestLog } from './request-log.js';
 import { schema } from './schema/index.js';
 import type { Sql } from './store/database.js';
-import { createImageStore, DEFAULT_MAX_TREE_DEPTH } from './store/image-store.js';
+import { createImageStore } from './store/image-store.js';
 
 // What GraphiQL shows first: the heads of the store with their ancestry and layers.
 const DEFAULT_QUERY = `# Images without children, with their ancestry and layers.
@@ -29,28 +37,53 @@ const DEFAULT_QUERY = `# Images without children, with their ancestry and layers
 }
 `;
 
+/** Gives a limit's rejection a stable code, as every expected error has. */
+function withCode(code: string) {
+  return (_context: unknown, error: GraphQLError) => {
+    (error.extensions as Record<string, unknown>).code = code;
+  };
+}
+
 /** What the HTTP app is built from. */
 export interface AppOptions {
   sql: Sql;
-  logError?: ErrorLog;
-  /** The depth cap of tree walks; Docker's 125 by default. */
-  maxTreeDepth?: number;
+  logger?: Logger;
+  /** Settings to change from the defaults; limits may be given one by one. */
+  settings?: Partial<Omit<AppSettings, 'limits'>> & { limits?: Partial<Limits> };
 }
 
 /** The GraphQL app at /graphql, with GraphiQL served from this server itself; no socket. */
-export function createApp({
-  sql,
-  logError = (error) => console.error(error),
-  maxTreeDepth = DEFAULT_MAX_TREE_DEPTH,
-}: AppOptions) {
+export function createApp({ sql, logger = pino(), settings = {} }: AppOptions) {
+  const defaults = defaultAppSettings();
+  const { maxTreeDepth, introspection, corsOrigins, writeToken, readToken } = { ...defaults, ...settings };
+  const limits = { ...defaults.limits, ...settings.limits };
   const store = createImageStore(sql, { maxTreeDepth });
   return createYoga({
     schema,
-    context: () => createContext(store),
+    context: () => createContext(store, limits),
     graphiql: { title: 'Image store', defaultQuery: DEFAULT_QUERY },
     renderGraphiQL,
-    maskedErrors: { maskError: errorMasker(logError) },
     landingPage: false,
-    plugins: [useGraphQlJit(), useMetrics()],
+    logging: logger,
+    maskedErrors: { maskError: errorMasker((error) => logger.error({ err: error }, 'unexpected error')) },
+    maxRequestBodySize: limits.bodyBytes,
+    cors: corsOrigins.length > 0 ? { origin: corsOrigins } : false,
+    plugins: [
+      useRequestLog(logger),
+      useMetrics(),
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      ...(introspection ? [] : [useDisableIntrospection()]),
+      EnvelopArmorPlugin({
+        maxDepth: { n: limits.depth, onReject: [withCode('QUERY_TOO_DEEP')] },
+        maxAliases: { n: limits.aliases, onReject: [withCode('TOO_MANY_ALIASES')] },
+        maxDirectives: { n: limits.directives, onReject: [withCode('TOO_MANY_DIRECTIVES')] },
+        maxTokens: { n: limits.tokens, onReject: [withCode('TOO_MANY_TOKENS')] },
+        // The cost limit is Pothos's, which knows how long each list is expected to be.
+        costLimit: { enabled: false },
+        blockFieldSuggestion: { enabled: !introspection },
+      }),
+      useTokens({ writeToken, readToken }),
+      useGraphQlJit(),
+    ],
   });
 }

@@ -1,40 +1,95 @@
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_TREE_DEPTH } from './store/image-store.js';
 
+/** Limits that stop abusive requests but let real tree queries through. */
+export interface Limits {
+  /** Selection depth: a tree query nests `children` deeply. */
+  depth: number;
+  aliases: number;
+  directives: number;
+  tokens: number;
+  /** Estimated cost, with list fields counted by their expected size. */
+  cost: number;
+  bodyBytes: number;
+  configBytes: number;
+}
+
+/** What the GraphQL app itself is built with. */
+export interface AppSettings {
+  /** The most levels a walk up or down an image tree goes. */
+  maxTreeDepth: number;
+  /** When set, mutations need `Authorization: Bearer <token>`. */
+  writeToken: string | null;
+  /** When set, queries need it too (or the write token). */
+  readToken: string | null;
+  /** Browser origins allowed to call the API; none turns CORS off. */
+  corsOrigins: string[];
+  introspection: boolean;
+  limits: Limits;
+}
+
 /** The server's settings, read from the environment once at startup. */
-export interface Config {
+export interface Config extends AppSettings {
   port: number;
   host: string;
   /** A PostgreSQL server to use; null runs the embedded database. */
   databaseUrl: string | null;
   /** Where the embedded database keeps its files. */
   dataDir: string;
-  /** The most levels a walk up or down an image tree goes. */
-  maxTreeDepth: number;
+  logLevel: string;
 }
 
 /** A setting that cannot work; its message says which and what to do. */
 export class ConfigError extends Error {}
 
-/** Reads and checks the settings; see the README's configuration table. */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+const MiB = 1024 * 1024;
+
+/** Reads and checks the settings; the README's configuration table lists them. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const port = Number(env.PORT ?? 4000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`PORT must be a port number (0 to 65535), got "${env.PORT}"`);
-  }
-  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  const text = (name: string) => env[name]?.trim() || null;
+  const int = (name: string, fallback: number, min: number, max: number) => {
+    const value = Number(env[name] ?? fallback);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${env[name]}"`);
+    }
+    return value;
+  };
+  const databaseUrl = text('DATABASE_URL');
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
-  const maxTreeDepth = Number(env.IMAGESTORE_MAX_TREE_DEPTH ?? DEFAULT_MAX_TREE_DEPTH);
-  if (!Number.isInteger(maxTreeDepth) || maxTreeDepth < 1 || maxTreeDepth > 10_000) {
-    throw new ConfigError(`IMAGESTORE_MAX_TREE_DEPTH must be a whole number from 1 to 10000, got "${env.IMAGESTORE_MAX_TREE_DEPTH}"`);
+  const introspection = (text('IMAGESTORE_INTROSPECTION') ?? 'on').toLowerCase();
+  if (!['on', 'off', 'true', 'false'].includes(introspection)) {
+    throw new ConfigError(`IMAGESTORE_INTROSPECTION must be on or off, got "${introspection}"`);
   }
+  const logLevel = (text('LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   return {
-    port,
-    host: env.HOST?.trim() || '127.0.0.1',
+    port: int('PORT', 4000, 0, 65535),
+    host: text('HOST') ?? '127.0.0.1',
     databaseUrl,
-    dataDir: resolve(env.IMAGESTORE_DATA_DIR?.trim() || 'data'),
-    maxTreeDepth,
+    dataDir: resolve(text('IMAGESTORE_DATA_DIR') ?? 'data'),
+    logLevel,
+    maxTreeDepth: int('IMAGESTORE_MAX_TREE_DEPTH', DEFAULT_MAX_TREE_DEPTH, 1, 10_000),
+    writeToken: text('IMAGESTORE_WRITE_TOKEN'),
+    readToken: text('IMAGESTORE_READ_TOKEN'),
+    corsOrigins: (text('IMAGESTORE_CORS_ORIGINS') ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    introspection: introspection === 'on' || introspection === 'true',
+    limits: {
+      depth: int('IMAGESTORE_MAX_QUERY_DEPTH', 64, 1, 10_000),
+      aliases: int('IMAGESTORE_MAX_ALIASES', 30, 1, 100_000),
+      directives: int('IMAGESTORE_MAX_DIRECTIVES', 50, 1, 100_000),
+      tokens: int('IMAGESTORE_MAX_TOKENS', 10_000, 10, 10_000_000),
+      cost: int('IMAGESTORE_MAX_COST', 200_000, 1, 1_000_000_000),
+      bodyBytes: int('IMAGESTORE_MAX_BODY_BYTES', 4 * MiB, 1024, 1024 * MiB),
+      configBytes: int('IMAGESTORE_MAX_CONFIG_BYTES', 4 * MiB, 1024, 1024 * MiB),
+    },
   };
+}
+
+/** The app settings when nothing is configured. */
+export function defaultAppSettings(): AppSettings {
+  const { port, host, databaseUrl, dataDir, logLevel, ...app } = readConfig({});
+  return app;
 }

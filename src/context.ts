@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Limits } from './config.js';
 import { TreeCache } from './schema/tree-cache.js';
 import type { ImageStore } from './store/image-store.js';
 
@@ -9,13 +10,15 @@ export interface Context {
   configs: DataLoader<string, StoredConfig>;
   /** Children lists and layer chains fetched ahead for nested tree selections. */
   tree: TreeCache;
+  limits: Limits;
 }
 
 /** A fresh context per request, so loaders never serve one request's rows to another. */
-export function createContext(store: ImageStore): Context {
+export function createContext(store: ImageStore, limits: Limits): Context {
   return {
     store,
     tree: new TreeCache(store),
+    limits,
     configs: new DataLoader(async (ids) => {
       const texts = await store.configs(ids);
       return ids.map((id) => {

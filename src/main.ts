@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { pino } from 'pino';
 import { createApp } from './app.js';
 import { ConfigError, readConfig } from './config.js';
 import { migrate } from './store/migrate.js';
@@ -14,12 +15,14 @@ async function main(): Promise<void> {
     : await openEmbeddedDatabase(config.dataDir);
   try {
     await migrate(database.sql);
-    const server = createServer(createApp({ sql: database.sql, maxTreeDepth: config.maxTreeDepth }));
+    const logger = pino({ level: config.logLevel });
+    const server = createServer(createApp({ sql: database.sql, logger, settings: config }));
     await listen(server, config.port, config.host);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     console.log(`imagestore: serving GraphQL and GraphiQL at http://${config.host}:${port}/graphql`);
     console.log(`imagestore: database: ${database.description}`);
+    if (config.writeToken === null) console.log('imagestore: writes are open to anyone who can reach the server (set IMAGESTORE_WRITE_TOKEN to require a token)');
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => void shutdown(server, database, signal));
     }

@@ -38,7 +38,7 @@ describe('HTTP', () => {
       assert.equal(answer.errors?.[0]?.extensions?.code, 'INTERNAL_SERVER_ERROR');
       assert.doesNotMatch(JSON.stringify(answer), /images_away|relation/);
       assert.equal(server.errors.length, 1);
-      assert.match(String(server.errors[0]), /relation "images" does not exist/);
+      assert.match(server.errors[0].message, /relation "images" does not exist/);
     } finally {
       await db.sql`alter table images_away rename to images`;
     }

@@ -1,5 +1,13 @@
 /** Stable codes that clients can branch on; they never change meaning. */
-export type ErrorCode = 'INVALID_CONFIG' | 'INVALID_ID' | 'NOT_FOUND' | 'AMBIGUOUS_ID' | 'CYCLE' | 'BAD_USER_INPUT';
+export type ErrorCode =
+  | 'INVALID_CONFIG'
+  | 'INVALID_ID'
+  | 'NOT_FOUND'
+  | 'AMBIGUOUS_ID'
+  | 'CYCLE'
+  | 'BAD_USER_INPUT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'QUERY_TOO_COMPLEX';
 
 /** An expected failure: shown to the client with its code, unlike unexpected errors. */
 export abstract class ImageStoreError extends Error {
@@ -43,4 +51,14 @@ export class CycleError extends ImageStoreError {
 /** An argument outside what the field accepts, such as a page size or a cursor. */
 export class BadInputError extends ImageStoreError {
   readonly code = 'BAD_USER_INPUT';
+}
+
+/** A config larger than the server accepts. */
+export class PayloadTooLargeError extends ImageStoreError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+}
+
+/** A query whose estimated cost is over the server's limit. */
+export class QueryTooComplexError extends ImageStoreError {
+  readonly code = 'QUERY_TOO_COMPLEX';
 }

@@ -73,6 +73,9 @@ export function parseImageConfig(raw: string): ImageConfig {
   if (!raw.isWellFormed()) {
     throw new InvalidConfigError('invalid image config: the text has a lone surrogate, so it has no UTF-8 form');
   }
+  if (nestingDepth(raw) > MAX_NESTING) {
+    throw new InvalidConfigError(`invalid image config: nested more than ${MAX_NESTING} levels deep`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -88,6 +91,10 @@ export function parseImageConfig(raw: string): ImageConfig {
     throw new InvalidConfigError(`invalid image config: ${describeIssue(issue, json)}`);
   }
   const config = result.data;
+  for (const field of ['architecture', 'os', 'author', 'comment'] as const) {
+    // The store indexes these as text, which cannot hold NUL.
+    if (config[field]?.includes('\u0000')) throw new InvalidConfigError(`invalid image config: ${field} contains a NUL character`);
+  }
   const diffIds = config.rootfs.diff_ids ?? [];
   const nonEmpty = (config.history ?? []).filter((entry) => entry.empty_layer !== true).length;
   if (nonEmpty > diffIds.length) {
@@ -101,6 +108,30 @@ export function parseImageConfig(raw: string): ImageConfig {
     author: config.author ?? null,
     comment: config.comment ?? null,
   };
+}
+
+// Real configs nest a handful of levels; far deeper ones only strain parsers.
+const MAX_NESTING = 100;
+
+/** How deeply a JSON text nests objects and arrays, read without parsing it. */
+function nestingDepth(raw: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const char = raw.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c) i++; // a backslash escapes the next character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x7b || char === 0x5b) {
+      deepest = Math.max(deepest, ++depth);
+    } else if (char === 0x7d || char === 0x5d) {
+      depth--;
+    }
+  }
+  return deepest;
 }
 
 /** The history of a stored, already validated config. */

@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { PayloadTooLargeError } from '../domain/errors.js';
 import type { ImageRow, LayerRow } from '../store/image-store.js';
 import { LayerMetadata } from './layer.js';
 import { Image } from './refs.js';
@@ -41,7 +42,13 @@ builder.mutationFields((t) => ({
         description: 'The image this one was built on (an ID or a unique prefix). Applies only when the image is new.',
       }),
     },
-    resolve: (_root, args, context) => context.store.create(args.config, args.parent ?? null),
+    resolve: (_root, args, context) => {
+      const bytes = Buffer.byteLength(args.config, 'utf8');
+      if (bytes > context.limits.configBytes) {
+        throw new PayloadTooLargeError(`the config is ${bytes} bytes; this server takes at most ${context.limits.configBytes}`);
+      }
+      return context.store.create(args.config, args.parent ?? null);
+    },
   }),
   deleteImage: t.field({
     type: DeleteImagePayload,

@@ -3,8 +3,13 @@ import { builder } from '../builder.js';
 import { BadInputError } from '../domain/errors.js';
 import type { DescendantRow, ImageRow } from '../store/image-store.js';
 import { planSubtree } from './look-ahead.js';
-import { descendantCursor, pageSize, parseDescendantCursor } from './paging.js';
+import { descendantCursor, pageComplexity, pageSize, parseDescendantCursor } from './paging.js';
 import { Image, Layer } from './refs.js';
+
+// What the cost estimate expects lists to hold: images have a few children,
+// and chains (of layers or of parents) are rarely longer than a dozen.
+const EXPECTED_CHILDREN = 4;
+const EXPECTED_CHAIN = 12;
 
 builder.objectFields(Image, (t) => ({
   parent: t.field({
@@ -15,6 +20,7 @@ builder.objectFields(Image, (t) => ({
   children: t.loadableGroup({
     type: Image,
     description: 'The images whose parent this is, ordered by ID.',
+    complexity: { field: 1, multiplier: EXPECTED_CHILDREN },
     // One loader per query path: each level's batch sees its own selection,
     // so the top level can fetch every level the query nests below it.
     byPath: true,
@@ -26,6 +32,7 @@ builder.objectFields(Image, (t) => ({
   ancestors: t.loadableList({
     type: Image,
     description: 'The parent, its parent, and so on up to the root (at most the tree depth cap).',
+    complexity: { field: 1, multiplier: EXPECTED_CHAIN },
     load: (ids: string[], context) => context.store.ancestors(ids),
     resolve: (image) => image.id,
   }),
@@ -33,6 +40,7 @@ builder.objectFields(Image, (t) => ({
     {
       type: Image,
       description: 'Every image below this one, breadth-first: by depth, then by ID.',
+      complexity: pageComplexity,
       args: {
         maxDepth: t.arg.int({ description: 'How many levels down to go; at most the tree depth cap, which is also the default.' }),
       },
@@ -63,6 +71,7 @@ builder.objectFields(Image, (t) => ({
   layers: t.loadableList({
     type: Layer,
     description: 'The layer chain, base layer first, as rootfs.diff_ids lists it.',
+    complexity: { field: 1, multiplier: EXPECTED_CHAIN },
     load: (ids: string[], context) => context.tree.layersOf(ids),
     resolve: (image) => image.id,
   }),

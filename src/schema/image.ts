@@ -5,7 +5,7 @@ import { historyOf } from '../domain/image-config.js';
 import type { ImageRow } from '../store/image-store.js';
 import { HistoryEntry } from './history-entry.js';
 import { Image } from './refs.js';
-import { pageSize, parseCursor } from './paging.js';
+import { pageComplexity, pageSize, parseCursor } from './paging.js';
 
 Image.implement({
   description: 'An image: a config stored under the SHA-256 digest of its exact bytes.',
@@ -48,6 +48,7 @@ builder.queryFields((t) => ({
   images: t.connection({
     type: Image,
     description: 'Every image, or only the heads (images without children), ordered by ID.',
+    complexity: pageComplexity,
     args: { headsOnly: t.arg.boolean({ defaultValue: false }) },
     resolve: async (_root, args, context) => {
       const headsOnly = args.headsOnly ?? false;

@@ -38,3 +38,9 @@ export function parseDescendantCursor(cursor: string | null | undefined): Descen
 function invalidCursor(cursor: string): BadInputError {
   return new BadInputError(`invalid cursor "${cursor.slice(0, 80)}"`);
 }
+
+/** A connection's cost multiplier: the page it can return (a bad size is reported by pageSize). */
+export function pageComplexity(args: { first?: number | null; last?: number | null }) {
+  const size = args.first ?? args.last ?? DEFAULT_PAGE_SIZE;
+  return { field: 1, multiplier: Math.max(0, Math.min(size, MAX_PAGE_SIZE)) };
+}

@@ -19,6 +19,9 @@ export function useTestServer(options: postgres.Options<{}> = {}, app: Parameter
     get sql() {
       return db.sql;
     },
+    get lines() {
+      return server.lines;
+    },
     get url() {
       return server.url;
     },

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
+import { pino } from 'pino';
 import { createApp, type AppOptions } from '../../src/app.js';
 import type { Sql } from '../../src/store/database.js';
 
@@ -10,15 +11,21 @@ export interface Answer<T = any> {
 }
 
 /** The app served over real HTTP on a free loopback port. */
-export async function startServer(sql: Sql, options: Omit<AppOptions, 'sql' | 'logError'> = {}) {
-  const errors: unknown[] = [];
-  const server = createServer(createApp({ ...options, sql, logError: (error) => errors.push(error) }));
+export async function startServer(sql: Sql, settings: AppOptions['settings'] = {}) {
+  // The server's log lines, parsed: tests read what it logged.
+  const lines: Record<string, any>[] = [];
+  const destination = { write: (line: string) => void lines.push(JSON.parse(line)) };
+  const logger = pino({ level: 'debug' }, destination);
+  const server = createServer(createApp({ sql, logger, settings }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   return {
     url,
+    lines,
     /** Unexpected errors the server logged. */
-    errors,
+    get errors() {
+      return lines.filter((line) => line.msg === 'unexpected error').map((line) => line.err);
+    },
     async gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<Answer<T>> {
       const response = await fetch(url, {
         method: 'POST',

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { makeConfig } from './support/configs.js';
+import { useTestServer } from './support/harness.js';
+
+const WRITE = 'write-secret-7f3a';
+const READ = 'read-secret-91bc';
+const server = useTestServer({}, { writeToken: WRITE, readToken: READ, corsOrigins: ['https://ui.example'] });
+const CREATE = 'mutation CreateOne($c: String!) { createImage(config: $c) { image { id } } }';
+
+async function post(body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, json: (await response.json()) as any };
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe('who may write and read', () => {
+  it('when a mutation comes without the write token, or with a wrong one, then it is UNAUTHENTICATED and nothing changes', async () => {
+    for (const headers of [{}, bearer('wrong'), bearer(READ), bearer(`${WRITE}x`), { authorization: WRITE }]) {
+      const { status, json } = await post({ query: CREATE, variables: { c: makeConfig(['a']) } }, headers);
+      assert.equal(status, 401);
+      assert.equal(json.errors[0].extensions.code, 'UNAUTHENTICATED');
+    }
+    assert.deepEqual(await server.counts(), { images: 0, layers: 0, refs: 0, links: 0 });
+  });
+
+  it('when a mutation comes with the write token, then it is done', async () => {
+    const { status, json } = await post({ query: CREATE, variables: { c: makeConfig(['a']) } }, bearer(WRITE));
+    assert.equal(status, 200);
+    assert.match(json.data.createImage.image.id, /^sha256:/);
+  });
+
+  it('when a read token is set, then queries need it or the write token', async () => {
+    const query = { query: '{ images { totalCount } }' };
+    assert.equal((await post(query)).json.errors[0].extensions.code, 'UNAUTHENTICATED');
+    assert.equal((await post(query, bearer('nope'))).status, 401);
+    assert.equal((await post(query, bearer(READ))).json.data.images.totalCount, 1);
+    assert.equal((await post(query, bearer(WRITE))).json.data.images.totalCount, 1);
+  });
+
+  it('when requests are logged, then there is one JSON line each, with the operation and error code, and no token or config', async () => {
+    const secretConfig = makeConfig(['logged'], 'do-not-log-me');
+    await post({ query: CREATE, variables: { c: secretConfig }, operationName: 'CreateOne' }, bearer('wrong-token-123'));
+    const line = server.lines.filter((entry) => entry.msg === 'request').at(-1)!;
+    assert.equal(line.operation, 'CreateOne');
+    assert.equal(line.status, 401);
+    assert.deepEqual(line.errors, ['UNAUTHENTICATED']);
+    assert.equal(typeof line.ms, 'number');
+    const everything = JSON.stringify(server.lines);
+    for (const secret of [WRITE, READ, 'wrong-token-123', 'do-not-log-me']) assert.ok(!everything.includes(secret), secret);
+  });
+});
+
+describe('browsers', () => {
+  it('when an allowed origin asks, then CORS lets it; another origin is not let in', async () => {
+    const preflight = (origin: string) =>
+      fetch(server.url, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      });
+    assert.equal((await preflight('https://ui.example')).headers.get('access-control-allow-origin'), 'https://ui.example');
+    assert.notEqual((await preflight('https://evil.example')).headers.get('access-control-allow-origin'), 'https://evil.example');
+  });
+
+  it('when a request could come from a plain form or link (CSRF), then it is refused', async () => {
+    const response = await fetch(`${server.url}?query=${encodeURIComponent('{ images { totalCount } }')}`, { headers: bearer(READ) });
+    assert.equal(response.status, 403);
+  });
+});
