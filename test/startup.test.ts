@@ -44,7 +44,7 @@ describe('startup with a bad environment: one clear line and exit code 1', () =>
   });
 
   it('when PORT is not a port number, then it says so', async () => {
-    assert.match(await failedStart({ PORT: 'http' }), /PORT must be a port number/);
+    assert.match(await failedStart({ PORT: "http" }), /PORT must be a whole number from 0 to 65535/);
   });
 
   it('when the data directory cannot be written, then it names it and the setting', async () => {

@@ -90,8 +90,9 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
       on conflict (chain_id) do nothing
     ),
     new_refs as (
+      -- Checking each reference locks its layer: in chain ID order, as deletes lock them.
       insert into image_layers (image_id, position, chain_id, diff_id)
-      select image_id, position, chain_id, diff_id from refs
+      select image_id, position, chain_id, diff_id from refs order by chain_id
     )
     -- A new image has no children yet.
     select id, parent_id as "parentId", created, architecture, os, author, comment, true as "isHead"
