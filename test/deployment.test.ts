@@ -67,6 +67,15 @@ describe('docker-compose.yml and the Dockerfile agree with the server', () => {
     assert.ok(user && user !== 'root' && user !== '0', `USER ${user}`);
   });
 
+  it('when dependencies are installed in the image, then the driver patches are there first', () => {
+    for (const stage of dockerfile.split('\nFROM ').slice(1)) {
+      const lines = stage.split('\n');
+      const patches = lines.findIndex((line) => line.startsWith('COPY patches'));
+      const install = lines.findIndex((line) => /RUN npm ci/.test(line));
+      assert.ok(patches >= 0 && patches < install, 'COPY patches comes before npm ci');
+    }
+  });
+
   it('when the image\'s start command runs the build output, then the server starts and serves', async () => {
     const [cmd] = instructions(finalStage, 'CMD');
     const argv = JSON.parse(cmd!) as string[];

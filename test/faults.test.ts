@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connect } from '../src/store/database.js';
 import { openEmbeddedDatabase, openServerDatabase } from '../src/store/open-database.js';
 import { verifyStore } from '../src/store/verify.js';
 import { makeConfig } from './support/configs.js';
@@ -47,6 +48,35 @@ function bulkLoad(url: string, writers: number) {
 }
 
 describe('faults', () => {
+  const noBackends = serverUrl === null && 'the embedded database has no server sessions to terminate';
+  it('when PostgreSQL terminates the connections mid-traffic, then requests fail cleanly and the server recovers by itself', { skip: noBackends }, async () => {
+    const db = await freshDatabase();
+    const server = await startProcess({ DATABASE_URL: db.url! });
+    const admin = connect(serverUrl!, { max: 1 });
+    const name = new URL(db.url!).pathname.slice(1);
+    try {
+      const load = bulkLoad(server.url, 4);
+      for (let i = 0; i < 5; i++) {
+        await sleep(300);
+        await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`;
+      }
+      await load.stop();
+      assert.ok(load.counts.ok > 0, 'writes went through between the faults');
+      // Recovered: once the last terminations have landed, every request succeeds again, with no restart.
+      await sleep(500);
+      for (let i = 0; i < 10; i++) {
+        const ok = await succeeds(server.url, CREATE, { c: makeConfig([`after ${i}`]), p: null });
+        assert.ok(ok, `request ${i} after the faults:\n${server.output().split('\n').filter((l) => !l.includes('"msg":"request"')).slice(-12).join('\n')}`);
+      }
+      assert.equal(server.child.exitCode, null, 'the server is still running');
+      assert.deepEqual(await verifyStore(db.sql, 125), []);
+      assert.equal(await server.stop(), 0, server.output());
+    } finally {
+      await admin.end();
+      await db.close();
+    }
+  });
+
   it('when the server is killed (SIGKILL) during a bulk load, then after a restart every stored image is whole', async () => {
     const db = serverUrl ? await freshDatabase() : null;
     await db?.sql.end();
