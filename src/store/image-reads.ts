@@ -27,6 +27,20 @@ export function childrenOf(sql: Queryable, parentIds: readonly string[]): Promis
     order by i.id`;
 }
 
+/**
+ * The walk down a tree, as a `down (id, depth)` common table expression: every
+ * image up to maxDepth levels below these. The depth bound also ends a cycle.
+ */
+function walkDown(sql: Queryable, rootIds: readonly string[], maxDepth: number) {
+  return sql`
+    with recursive down (id, depth) as (
+      select i.id, 1 from images i where i.parent_id = any(${rootIds as string[]}::text[])
+      union all
+      select c.id, down.depth + 1 from down join images c on c.parent_id = down.id
+      where down.depth < ${maxDepth}
+    )`;
+}
+
 /** An image in a subtree, with its layer chain when it was asked for. */
 export type SubtreeRow = DescendantRow & { layers?: LayerRow[] };
 
@@ -44,12 +58,7 @@ export async function subtreeOf(
   // Each chain travels as one string of fixed-width pairs: every chain ID and
   // diff ID is 71 characters long (sha256: and 64 hex digits).
   const rows = await sql<(DescendantRow & { chain?: string | null })[]>`
-    with recursive down (id, depth) as (
-      select i.id, 1 from images i where i.parent_id = any(${rootIds as string[]}::text[])
-      union all
-      select c.id, down.depth + 1 from down join images c on c.parent_id = down.id
-      where down.depth < ${depth}
-    )
+    ${walkDown(sql, rootIds, depth)}
     select down.depth, ${imageColumns(sql)}
       ${withLayers
         ? sql`, (select string_agg(r.chain_id || r.diff_id, '' order by r.position)
@@ -90,12 +99,7 @@ export function descendantsOf(
 ): Promise<DescendantRow[]> {
   const after = page.after ?? { depth: 0, id: '' };
   return sql<DescendantRow[]>`
-    with recursive down (id, depth) as (
-      select i.id, 1 from images i where i.parent_id = ${id}
-      union all
-      select c.id, down.depth + 1 from down join images c on c.parent_id = down.id
-      where down.depth < ${page.maxDepth}
-    )
+    ${walkDown(sql, [id], page.maxDepth)}
     , page as (
       select id, depth from down
       where (depth, id) > (${after.depth}::int, ${after.id}::text collate "C")
@@ -109,12 +113,7 @@ export function descendantsOf(
 /** How many images stand below an image, no deeper than maxDepth. */
 export async function countDescendants(sql: Queryable, id: string, maxDepth: number): Promise<number> {
   const [row] = await sql<{ count: number }[]>`
-    with recursive down (id, depth) as (
-      select i.id, 1 from images i where i.parent_id = ${id}
-      union all
-      select c.id, down.depth + 1 from down join images c on c.parent_id = down.id
-      where down.depth < ${maxDepth}
-    )
+    ${walkDown(sql, [id], maxDepth)}
     select count(*)::int as count from down`;
   return row!.count;
 }
