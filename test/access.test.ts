@@ -72,3 +72,15 @@ describe('browsers', () => {
     assert.equal(response.status, 403);
   });
 });
+
+describe('introspection', () => {
+  const closed = useTestServer({}, { introspection: false });
+
+  it('when introspection is turned off, then schema queries and field suggestions are refused', async () => {
+    const answer = await closed.gql('{ __schema { types { name } } }');
+    assert.ok(answer.errors?.length, 'refused');
+    assert.equal(answer.data, undefined);
+    const typo = await closed.gql('{ imagez { totalCount } }');
+    assert.doesNotMatch(typo.errors?.[0]?.message ?? '', /Did you mean/);
+  });
+});

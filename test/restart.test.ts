@@ -35,6 +35,7 @@ describe('restart', () => {
         p: parent.id,
       });
       assert.equal(await first.stop('SIGTERM'), 0, first.output());
+      assert.match(first.output(), /writes are open to anyone/, 'with no write token, the startup log says so');
 
       const second = await startProcess(env);
       const answer = await post(second.url, 'query ($id: String!) { image(id: $id) { rawConfig parent { id } layers { chainId } } }', {
