@@ -73,14 +73,20 @@ export function countImages(value: unknown, ids = new Set<string>()): number {
   return ids.size;
 }
 
-/** The one statement a hand-written client would send for Q1's rows. */
-export function q1Floor(sql: postgres.Sql, id: string) {
+/** The recursive walk a hand-written client would write: `down (id, depth)`, up to maxDepth below an image. */
+function walkDown(sql: postgres.Sql, id: string, maxDepth: number) {
   return sql`
     with recursive down (id, depth) as (
       select id, 1 from images where parent_id = ${id}
       union all
-      select c.id, down.depth + 1 from down join images c on c.parent_id = down.id where down.depth < 5
-    )
+      select c.id, down.depth + 1 from down join images c on c.parent_id = down.id where down.depth < ${maxDepth}
+    )`;
+}
+
+/** The one statement a hand-written client would send for Q1's rows. */
+export function q1Floor(sql: postgres.Sql, id: string) {
+  return sql`
+    ${walkDown(sql, id, 5)}
     select i.id, i.parent_id, down.depth,
       array(select r.chain_id from image_layers r where r.image_id = i.id order by r.position) as layers
     from down join images i on i.id = down.id`;
@@ -88,11 +94,5 @@ export function q1Floor(sql: postgres.Sql, id: string) {
 
 /** The one statement a hand-written client would send for Q5's rows. */
 export function q5Floor(sql: postgres.Sql, id: string) {
-  return sql`
-    with recursive down (id, depth) as (
-      select id, 1 from images where parent_id = ${id}
-      union all
-      select c.id, down.depth + 1 from down join images c on c.parent_id = down.id where down.depth < 12
-    )
-    select id, depth from down order by depth, id limit 501`;
+  return sql`${walkDown(sql, id, 12)} select id, depth from down order by depth, id limit 501`;
 }
