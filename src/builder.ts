@@ -3,7 +3,7 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
-import type { Context } from './context.js';
+import type { Context } from './server/context.js';
 import { QueryTooComplexError } from './domain/errors.js';
 
 /** The schema builder: plugins, scalars and root types. Types live in schema/. */

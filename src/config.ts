@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ConfigError } from './domain/errors.js';
 import { DEFAULT_MAX_TREE_DEPTH } from './store/image-store.js';
 
 /** Limits that stop abusive requests but let real tree queries through. */
@@ -39,8 +40,7 @@ export interface Config extends AppSettings {
   logLevel: string;
 }
 
-/** A setting that cannot work; its message says which and what to do. */
-export class ConfigError extends Error {}
+export { ConfigError };
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 const MiB = 1024 * 1024;

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { pino } from 'pino';
-import { createApp } from './app.js';
+import { createApp } from './server/app.js';
 import { ConfigError, readConfig } from './config.js';
 import { migrate } from './store/migrate.js';
 import { openEmbeddedDatabase, openServerDatabase, type Database } from './store/open-database.js';

@@ -62,3 +62,6 @@ export class PayloadTooLargeError extends ImageStoreError {
 export class QueryTooComplexError extends ImageStoreError {
   readonly code = 'QUERY_TOO_COMPLEX';
 }
+
+/** A setting or a database that cannot work; its message says which and what to do. */
+export class ConfigError extends Error {}

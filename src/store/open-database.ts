@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../domain/errors.js';
 import postgres from 'postgres';
 import { connect, type Sql } from './database.js';
 

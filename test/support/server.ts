@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { pino } from 'pino';
-import { createApp, type AppOptions } from '../../src/app.js';
+import { createApp, type AppOptions } from '../../src/server/app.js';
 import type { Sql } from '../../src/store/database.js';
 
 /** A GraphQL answer as a client sees it. */

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
-import type { Limits } from './config.js';
-import { TreeCache } from './schema/tree-cache.js';
-import type { ImageStore } from './store/image-store.js';
+import type { Limits } from '../config.js';
+import { TreeCache } from '../schema/tree-cache.js';
+import type { ImageStore } from '../store/image-store.js';
 
 /** What every resolver of one request sees. */
 export interface Context {

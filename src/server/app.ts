@@ -7,14 +7,14 @@ import type { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
 import { useTokens } from './auth.js';
-import { defaultAppSettings, type AppSettings, type Limits } from './config.js';
+import { defaultAppSettings, type AppSettings, type Limits } from '../config.js';
 import { createContext } from './context.js';
-import { errorMasker } from './errors.js';
+import { errorMasker } from './error-masking.js';
 import { useMetrics } from './metrics.js';
 import { useRequestLog } from './request-log.js';
-import { schema } from './schema/index.js';
-import type { Sql } from './store/database.js';
-import { createImageStore } from './store/image-store.js';
+import { schema } from '../schema/index.js';
+import type { Sql } from '../store/database.js';
+import { createImageStore } from '../store/image-store.js';
 
 // What GraphiQL shows first: the heads of the store with their ancestry and layers.
 const DEFAULT_QUERY = `# Images without children, with their ancestry and layers.

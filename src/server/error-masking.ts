@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { maskError as maskUnexpected } from 'graphql-yoga';
-import { ImageStoreError } from './domain/errors.js';
+import { ImageStoreError } from '../domain/errors.js';
 
 /** Where unexpected errors are reported before clients see them masked. */
 export type ErrorLog = (error: unknown) => void;
