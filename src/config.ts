@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError } from './domain/errors.js';
+import { DEFAULT_CONNECT_TIMEOUT_S } from './store/database.js';
 import { DEFAULT_MAX_TREE_DEPTH } from './store/image-store.js';
 
 /** Limits that stop abusive requests but let real tree queries through. */
@@ -23,6 +24,8 @@ export interface AppSettings {
   writeToken: string | null;
   /** When set, queries need it too (or the write token). */
   readToken: string | null;
+  /** How long a request waits to reach the database before DATABASE_UNAVAILABLE, in seconds. */
+  databaseTimeout: number;
   /** Browser origins allowed to call the API; none turns CORS off. */
   corsOrigins: string[];
   introspection: boolean;
@@ -72,6 +75,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(text('IMAGESTORE_DATA_DIR') ?? 'data'),
     logLevel,
     maxTreeDepth: int('IMAGESTORE_MAX_TREE_DEPTH', DEFAULT_MAX_TREE_DEPTH, 1, 10_000),
+    databaseTimeout: int('IMAGESTORE_DATABASE_TIMEOUT', DEFAULT_CONNECT_TIMEOUT_S, 1, 600),
     writeToken: text('IMAGESTORE_WRITE_TOKEN'),
     readToken: text('IMAGESTORE_READ_TOKEN'),
     corsOrigins: (text('IMAGESTORE_CORS_ORIGINS') ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),

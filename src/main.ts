@@ -11,7 +11,7 @@ const DRAIN_MS = 10_000;
 async function main(): Promise<void> {
   const config = readConfig();
   const database = config.databaseUrl
-    ? await openServerDatabase(config.databaseUrl)
+    ? await openServerDatabase(config.databaseUrl, { connect_timeout: config.databaseTimeout })
     : await openEmbeddedDatabase(config.dataDir);
   try {
     await migrate(database.sql);

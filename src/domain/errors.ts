@@ -7,11 +7,16 @@ export type ErrorCode =
   | 'CYCLE'
   | 'BAD_USER_INPUT'
   | 'PAYLOAD_TOO_LARGE'
-  | 'QUERY_TOO_COMPLEX';
+  | 'QUERY_TOO_COMPLEX'
+  | 'DATABASE_UNAVAILABLE';
 
 /** An expected failure: shown to the client with its code, unlike unexpected errors. */
 export abstract class ImageStoreError extends Error {
   abstract readonly code: ErrorCode;
+  /** GraphQL copies these onto the error it wraps this in: the code travels with it. */
+  get extensions(): { code: ErrorCode } {
+    return { code: this.code };
+  }
 }
 
 /** The config is not a valid image config; nothing was written. */

@@ -3,9 +3,14 @@ import { builder } from '../builder.js';
 import { shortId } from '../domain/digest.js';
 import { historyOf } from '../domain/image-config.js';
 import type { ImageRow } from '../store/image-store.js';
+import { StoredConfig } from '../server/context.js';
 import { HistoryEntry } from './history-entry.js';
+import { selectsAny } from './look-ahead.js';
 import { Image } from './refs.js';
 import { pageComplexity, pageSize, parseCursor } from './paging.js';
+
+/** The fields that read an image's config text. */
+const CONFIG_FIELDS = ['config', 'rawConfig', 'history'];
 
 Image.implement({
   description: 'An image: a config stored under the SHA-256 digest of its exact bytes.',
@@ -43,7 +48,15 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'The image a full ID or a unique ID prefix (with or without sha256:) names.',
     args: { id: t.arg.string({ required: true }) },
-    resolve: (_root, args, context) => context.store.find(args.id),
+    resolve: async (_root, args, context, info) => {
+      // Config fields read the config with the row, so that a delete between
+      // two reads cannot leave one half of the answer without the other.
+      const found = await context.store.find(args.id, selectsAny(info, CONFIG_FIELDS));
+      if (found?.rawConfig === undefined) return found;
+      const { rawConfig, ...image } = found;
+      context.configs.prime(image.id, new StoredConfig(rawConfig));
+      return image;
+    },
   }),
   images: t.connection({
     type: Image,

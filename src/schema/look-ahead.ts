@@ -17,6 +17,13 @@ export function planSubtree(info: GraphQLResolveInfo, maxDepth: number): Subtree
   return { ...plan, depth: Math.min(plan.depth, maxDepth) };
 }
 
+/** Whether the selection on the field being resolved reads any of these fields directly. */
+export function selectsAny(info: GraphQLResolveInfo, names: readonly string[]): boolean {
+  const selections = info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []);
+  for (const field of fieldsOf(selections, info.fragments, new Set())) if (names.includes(field.name.value)) return true;
+  return false;
+}
+
 function walk(selections: readonly SelectionNode[], fragments: Record<string, FragmentDefinitionNode>): SubtreePlan {
   const plan = { depth: 1, layers: false };
   for (const field of fieldsOf(selections, fragments, new Set())) {

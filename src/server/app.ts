@@ -10,6 +10,7 @@ import { useTokens } from './auth.js';
 import { defaultAppSettings, type AppSettings, type Limits } from '../config.js';
 import { createContext } from './context.js';
 import { errorMasker } from './error-masking.js';
+import { LIVENESS_PATH, useHealth } from './health.js';
 import { useMetrics } from './metrics.js';
 import { useRequestLog } from './request-log.js';
 import { schema } from '../schema/index.js';
@@ -44,6 +45,20 @@ function withCode(code: string) {
   };
 }
 
+/**
+ * Yoga's own lines go to the request's logger, but for the errors it logs
+ * whenever the masker replaced one: the masker logs those itself, once, at
+ * the level they deserve.
+ */
+function yogaLogging(logger: Logger) {
+  return {
+    debug: (...args: unknown[]) => logger.debug(args.map(String).join(' ')),
+    info: (...args: unknown[]) => logger.info(args.map(String).join(' ')),
+    warn: (...args: unknown[]) => logger.warn(args.map(String).join(' ')),
+    error: () => {},
+  };
+}
+
 /** What the HTTP app is built from. */
 export interface AppOptions {
   sql: Sql;
@@ -55,7 +70,7 @@ export interface AppOptions {
 /** The GraphQL app at /graphql, with GraphiQL served from this server itself; no socket. */
 export function createApp({ sql, logger = pino(), settings = {} }: AppOptions) {
   const defaults = defaultAppSettings();
-  const { maxTreeDepth, introspection, corsOrigins, writeToken, readToken } = { ...defaults, ...settings };
+  const { maxTreeDepth, introspection, corsOrigins, writeToken, readToken, databaseTimeout } = { ...defaults, ...settings };
   const limits = { ...defaults.limits, ...settings.limits };
   const store = createImageStore(sql, { maxTreeDepth });
   return createYoga({
@@ -64,12 +79,14 @@ export function createApp({ sql, logger = pino(), settings = {} }: AppOptions) {
     graphiql: { title: 'Image store', defaultQuery: DEFAULT_QUERY },
     renderGraphiQL,
     landingPage: false,
-    logging: logger,
-    maskedErrors: { maskError: errorMasker((error) => logger.error({ err: error }, 'unexpected error')) },
+    healthCheckEndpoint: LIVENESS_PATH,
+    logging: yogaLogging(logger),
+    maskedErrors: { maskError: errorMasker(logger) },
     maxRequestBodySize: limits.bodyBytes,
     cors: corsOrigins.length > 0 ? { origin: corsOrigins } : false,
     plugins: [
       useRequestLog(logger),
+      useHealth(sql, databaseTimeout * 1000),
       useMetrics(),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       ...(introspection ? [] : [useDisableIntrospection()]),

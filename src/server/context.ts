@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Limits } from '../config.js';
+import { NotFoundError } from '../domain/errors.js';
 import { TreeCache } from '../schema/tree-cache.js';
 import type { ImageStore } from '../store/image-store.js';
 
@@ -19,11 +20,12 @@ export function createContext(store: ImageStore, limits: Limits): Context {
     store,
     tree: new TreeCache(store),
     limits,
-    configs: new DataLoader(async (ids) => {
+    configs: new DataLoader<string, StoredConfig>(async (ids) => {
       const texts = await store.configs(ids);
       return ids.map((id) => {
         const raw = texts.get(id);
-        return raw === undefined ? new Error(`config of ${id} is gone`) : new StoredConfig(raw);
+        // Deleted since this request read its row.
+        return raw === undefined ? new NotFoundError('image', id) : new StoredConfig(raw);
       });
     }),
   };

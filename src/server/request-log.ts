@@ -42,7 +42,7 @@ export function useRequestLog(logger: Logger): Plugin {
         ...(entry.codes.length > 0 && { errors: entry.codes }),
       };
       // Probes and scrapes are frequent and dull: only at debug level.
-      if (pathname === '/health' || pathname === '/metrics') logger.debug(line, 'request');
+      if (pathname.startsWith('/health') || pathname === '/metrics') logger.debug(line, 'request');
       else logger.info(line, 'request');
     },
   };

@@ -12,11 +12,21 @@ export function statementsSent(): number {
   return statements;
 }
 
-/** Opens a postgres.js pool with the settings the store relies on. */
+/** How long a request waits for a connection to the database before it fails, by default. */
+export const DEFAULT_CONNECT_TIMEOUT_S = 2;
+
+/**
+ * Opens a postgres.js pool with the settings the store relies on. A request
+ * that cannot get a connection fails within the connect timeout: reconnects
+ * wait at most half a second, not the driver's pool-wide backoff that grows
+ * to 20 s while queries queue behind it.
+ */
 export function connect(url: string, options: postgres.Options<{}> = {}): Sql {
   const { debug } = options;
   return postgres(url, {
     max: 10,
+    connect_timeout: DEFAULT_CONNECT_TIMEOUT_S,
+    backoff: (retries) => Math.min(0.05 * 2 ** retries, 0.5) * (0.5 + Math.random() / 2),
     onnotice: () => {},
     connection: { application_name: 'imagestore' },
     ...options,
@@ -27,18 +37,41 @@ export function connect(url: string, options: postgres.Options<{}> = {}): Sql {
   });
 }
 
+/**
+ * A row this transaction read was removed by another that committed since:
+ * what it was about to answer no longer holds, so it runs again from the start.
+ */
+export class RowVanished extends Error {}
+
 // Failures a concurrent writer can cause: serialization, deadlock, and a row
 // (a layer, a parent) that another transaction removed under this one.
 const RETRYABLE = new Set(['40001', '40P01', '23503']);
 const ATTEMPTS = 10;
-// A connection the server dropped (a restart, an administrator) is found dead
-// only when used; if that was at `begin`, nothing ran and it is safe to retry.
-const CONNECTION_LOST = new Set(['57P01', '57P02', '57P03', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'ECONNRESET', 'EPIPE']);
+// The database is away or dropped the connection (a restart, an administrator,
+// a network fault): SQLSTATE class 08, shutdowns, and the driver's and the
+// socket's own codes.
+const UNAVAILABLE = new Set([
+  '57P01', '57P02', '57P03', '53300',
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+]);
 
-function retryable(error: unknown): boolean {
+/** Whether an error says the database could not be reached or dropped the connection. */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (UNAVAILABLE.has(code) || code.startsWith('08'));
+}
+
+// A database that is away stays away for a while: a couple of tries on fresh
+// connections, then the caller hears of it rather than waiting.
+const ATTEMPTS_WHEN_UNAVAILABLE = 3;
+
+function retryable(error: unknown, attempt: number): boolean {
+  if (error instanceof RowVanished) return true;
   if (error instanceof postgres.PostgresError && RETRYABLE.has(error.code)) return true;
-  const { code, query } = error as { code?: string; query?: string };
-  return code !== undefined && CONNECTION_LOST.has(code) && query?.trim() === 'begin';
+  // A connection found dead at `begin` ran nothing: safe to try again.
+  const atBegin = (error as { query?: string }).query?.trim() === 'begin';
+  return atBegin && isConnectionFailure(error) && attempt < ATTEMPTS_WHEN_UNAVAILABLE;
 }
 
 /** Runs work in one transaction, again from the start when a concurrent writer got in the way. */
@@ -47,7 +80,7 @@ export async function transaction<T>(sql: Sql, work: (tx: postgres.TransactionSq
     try {
       return (await sql.begin(work)) as T;
     } catch (error) {
-      if (!retryable(error) || attempt >= ATTEMPTS) throw error;
+      if (!retryable(error, attempt) || attempt >= ATTEMPTS) throw error;
       // Jittered backoff, so that the writers who collided do not collide again.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
     }

@@ -6,11 +6,18 @@ import { groupBy, imageColumns, type ImageRow, type LayerRow } from './rows.js';
 /** An image with how far below some other image it stands (1 = a child). */
 export type DescendantRow = ImageRow & { depth: number };
 
-/** Get and Search: the image a full ID or prefix names, or null. */
-export async function findImage(sql: Queryable, asked: string): Promise<ImageRow | null> {
+/** An image with its config text, read in the same statement. */
+export type ImageWithConfig = ImageRow & { rawConfig?: string };
+
+/**
+ * Get and Search: the image a full ID or prefix names, or null; with its
+ * config when asked, so that the row and the config are one view of it.
+ */
+export async function findImage(sql: Queryable, asked: string, withConfig = false): Promise<ImageWithConfig | null> {
   const [low, high] = idRange(asked);
-  const rows = await sql<ImageRow[]>`
-    select ${imageColumns(sql)} from images i where i.id >= ${low} and i.id < ${high} order by i.id limit 2`;
+  const rows = await sql<ImageWithConfig[]>`
+    select ${imageColumns(sql)} ${withConfig ? sql`, i.raw_config as "rawConfig"` : sql``}
+    from images i where i.id >= ${low} and i.id < ${high} order by i.id limit 2`;
   return onlyMatch(rows, 'image', asked);
 }
 

@@ -5,7 +5,7 @@ import * as layers from './layer-reads.js';
 import type { ImageRow, LayerRow } from './rows.js';
 
 export type { ImageRow, LayerRow } from './rows.js';
-export type { DescendantCursor, DescendantRow, PageWindow, SubtreeRow } from './image-reads.js';
+export type { DescendantCursor, DescendantRow, ImageWithConfig, PageWindow, SubtreeRow } from './image-reads.js';
 export type { Created, NewImage } from './image-writes.js';
 
 /** How the store walks trees. */
@@ -27,8 +27,8 @@ export interface ImageStore {
   createMany(images: readonly writes.NewImage[]): Promise<writes.Created[]>;
   delete(id: string): Promise<{ id: string; releasedLayers: LayerRow[] }>;
   setParent(id: string, parent: string | null): Promise<ImageRow>;
-  /** Get and Search: the image a full ID or prefix names, or null. */
-  find(id: string): Promise<ImageRow | null>;
+  /** Get and Search: the image a full ID or prefix names, or null; with its config text when asked. */
+  find(id: string, withConfig?: boolean): Promise<images.ImageWithConfig | null>;
   findLayer(chainId: string): Promise<LayerRow | null>;
 
   images(ids: readonly string[]): Promise<ImageRow[]>;
@@ -60,7 +60,7 @@ export function createImageStore(
     createMany: (batch) => writes.createImages(sql, batch),
     delete: (id) => writes.deleteImage(sql, id),
     setParent: (id, parent) => writes.setParent(sql, id, parent),
-    find: (id) => images.findImage(sql, id),
+    find: (id, withConfig) => images.findImage(sql, id, withConfig),
     findLayer: (chainId) => layers.findLayer(sql, chainId),
     images: (ids) => images.imagesByIds(sql, ids),
     children: (parentIds) => images.childrenOf(sql, parentIds),

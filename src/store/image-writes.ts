@@ -2,7 +2,7 @@ import { chainIds } from '../domain/chain-id.js';
 import { digestOf } from '../domain/digest.js';
 import { CycleError, NotFoundError } from '../domain/errors.js';
 import { parseImageConfig } from '../domain/image-config.js';
-import { transaction, type Queryable, type Sql } from './database.js';
+import { RowVanished, transaction, type Queryable, type Sql } from './database.js';
 import { resolveImageId } from './id-search.js';
 import { imageColumns, type ImageRow, type LayerRow } from './rows.js';
 
@@ -64,12 +64,16 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
     })),
   );
   const column = <T>(pick: (image: Validated) => T) => unique.map(pick);
+  // A parent applies only to a new image, and an image can name itself only
+  // once it is stored: then the insert does nothing, but its check on
+  // parent_id <> id would fire first.
+  const parentOf = (image: Validated) => (image.parentId === image.id ? null : image.parentId);
   const refColumn = <T>(pick: (ref: (typeof refs)[number]) => T) => refs.map(pick);
   const inserted = await sql<ImageRow[]>`
     with new_images as (
       insert into images (id, raw_config, parent_id, created, architecture, os, author, comment)
       select * from unnest(
-        ${column((i) => i.id)}::text[], ${column((i) => i.rawConfig)}::text[], ${column((i) => i.parentId)}::text[],
+        ${column((i) => i.id)}::text[], ${column((i) => i.rawConfig)}::text[], ${column(parentOf)}::text[],
         ${column((i) => i.created?.toISOString() ?? null)}::timestamptz[], ${column((i) => i.architecture)}::text[],
         ${column((i) => i.os)}::text[], ${column((i) => i.author)}::text[], ${column((i) => i.comment)}::text[])
       on conflict (id) do nothing
@@ -102,6 +106,9 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
   const known = ids.filter((id) => !isNew.has(id));
   const rows = known.length === 0 ? [] : await sql<ImageRow[]>`
     select ${imageColumns(sql)} from images i where i.id = any(${known}::text[])`;
+  // An image that was there for the insert but is gone now was deleted in
+  // between: run again, and this time store it.
+  if (rows.length < new Set(known).size) throw new RowVanished();
   const byId = new Map([...inserted, ...rows].map((row) => [row.id, row]));
   return images.map((image, i) => ({
     image: byId.get(image.id)!,
@@ -144,7 +151,9 @@ export async function setParent(sql: Sql, asked: string, askedParent: string | n
     const id = await resolveImageId(tx, asked);
     const parent = askedParent === null ? null : await resolveImageId(tx, askedParent);
     if (parent !== null && (await isAncestorOrSelf(tx, id, parent))) throw new CycleError(id, parent);
-    await tx`update images set parent_id = ${parent} where id = ${id}`;
+    const updated = await tx`update images set parent_id = ${parent} where id = ${id} returning id`;
+    // A delete committed between finding the image and updating it.
+    if (updated.length === 0) throw new NotFoundError('image', asked);
     const [row] = await tx<ImageRow[]>`select ${imageColumns(tx)} from images i where i.id = ${id}`;
     return row!;
   });

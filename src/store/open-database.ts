@@ -19,7 +19,7 @@ const PERMANENT = new Set(['28P01', '28000', '3D000']);
 
 /** Connects to a PostgreSQL server, retrying a few times (about 4 s) while it starts up. */
 export async function openServerDatabase(url: string, options: postgres.Options<{}> = {}): Promise<Database> {
-  const sql = connect(url, { connect_timeout: 5, ...options });
+  const sql = connect(url, options);
   for (let attempt = 1; ; attempt++) {
     try {
       await sql`select 1`;
