@@ -49,12 +49,15 @@ builder.queryFields((t) => ({
     description: 'The image a full ID or a unique ID prefix (with or without sha256:) names.',
     args: { id: t.arg.string({ required: true }) },
     resolve: async (_root, args, context, info) => {
-      // Config fields read the config with the row, so that a delete between
-      // two reads cannot leave one half of the answer without the other.
-      const found = await context.store.find(args.id, selectsAny(info, CONFIG_FIELDS));
-      if (found?.rawConfig === undefined) return found;
-      const { rawConfig, ...image } = found;
-      context.configs.prime(image.id, new StoredConfig(rawConfig));
+      // The config and layers it selects come with the row: one view of the image.
+      const found = await context.store.find(args.id, {
+        config: selectsAny(info, CONFIG_FIELDS),
+        layers: selectsAny(info, ['layers']),
+      });
+      if (found === null) return null;
+      const { rawConfig, layers, ...image } = found;
+      if (rawConfig !== undefined) context.configs.prime(image.id, new StoredConfig(rawConfig));
+      if (layers !== undefined) context.tree.primeLayers(image.id, layers);
       return image;
     },
   }),
@@ -63,16 +66,19 @@ builder.queryFields((t) => ({
     description: 'Every image, or only the heads (images without children), ordered by ID.',
     complexity: pageComplexity,
     args: { headsOnly: t.arg.boolean({ defaultValue: false }) },
-    resolve: async (_root, args, context) => {
+    resolve: async (_root, args, context, info) => {
       const headsOnly = args.headsOnly ?? false;
+      const withLayers = selectsAny(info, ['layers'], ['edges', 'node']);
       const page = await resolveCursorConnection(
         {
           args: { ...args, after: parseCursor(args.after), before: parseCursor(args.before) },
           toCursor: (image: ImageRow) => image.id,
           ...pageSize(args),
         },
-        ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) =>
-          context.store.page({ before, after, limit, descending: inverted, headsOnly }),
+        async ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) => {
+          const rows = await context.store.page({ before, after, limit, descending: inverted, headsOnly }, withLayers);
+          return rows.map(({ layers, ...image }) => (layers && context.tree.primeLayers(image.id, layers), image));
+        },
       );
       return { ...page, totalCount: () => context.store.count(headsOnly) };
     },

@@ -17,9 +17,17 @@ export function planSubtree(info: GraphQLResolveInfo, maxDepth: number): Subtree
   return { ...plan, depth: Math.min(plan.depth, maxDepth) };
 }
 
-/** Whether the selection on the field being resolved reads any of these fields directly. */
-export function selectsAny(info: GraphQLResolveInfo, names: readonly string[]): boolean {
-  const selections = info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []);
+/**
+ * Whether the selection on the field being resolved reads any of these
+ * fields, directly or under the path of fields given (such as edges, node).
+ */
+export function selectsAny(info: GraphQLResolveInfo, names: readonly string[], path: readonly string[] = []): boolean {
+  let selections = info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []);
+  for (const step of path) {
+    selections = [...fieldsOf(selections, info.fragments, new Set())]
+      .filter((field) => field.name.value === step)
+      .flatMap((field) => field.selectionSet?.selections ?? []);
+  }
   for (const field of fieldsOf(selections, info.fragments, new Set())) if (names.includes(field.name.value)) return true;
   return false;
 }

@@ -1,3 +1,4 @@
+import { NotFoundError } from '../domain/errors.js';
 import type { ImageRow, ImageStore, LayerRow } from '../store/image-store.js';
 import type { SubtreePlan } from './look-ahead.js';
 
@@ -15,7 +16,9 @@ export class TreeCache {
   /** The children of these images, ordered by ID, as one flat list. */
   async childrenOf(ids: readonly string[], plan: SubtreePlan): Promise<ImageRow[]> {
     const unknown = ids.filter((id) => !this.#children.has(id));
-    if (unknown.length > 0 && plan.depth > 1) {
+    // Children with their layers come in one statement too, so that a delete
+    // in between cannot leave a child without its chain.
+    if (unknown.length > 0 && (plan.depth > 1 || plan.layers)) {
       await this.#prefetch(unknown, plan);
     } else if (unknown.length > 0) {
       for (const id of unknown) this.#children.set(id, []);
@@ -24,11 +27,19 @@ export class TreeCache {
     return ids.flatMap((id) => this.#children.get(id)!);
   }
 
-  /** The layer chain of each image, base first. */
-  async layersOf(ids: readonly string[]): Promise<LayerRow[][]> {
+  /** The layer chain of each image, base first; NOT_FOUND for one deleted since this request read it. */
+  async layersOf(ids: readonly string[]): Promise<(LayerRow[] | Error)[]> {
     const unknown = ids.filter((id) => !this.#layers.has(id));
-    if (unknown.length > 0) this.#remember(unknown, await this.store.layersOf(unknown));
-    return ids.map((id) => this.#layers.get(id)!);
+    if (unknown.length > 0) {
+      const chains = await this.store.layersOf(unknown);
+      unknown.forEach((id, i) => chains[i] && this.primeLayers(id, chains[i]));
+    }
+    return ids.map((id) => this.#layers.get(id) ?? new NotFoundError('image', id));
+  }
+
+  /** Layer chains read with their images elsewhere. */
+  primeLayers(id: string, layers: LayerRow[]): void {
+    this.#layers.set(id, layers);
   }
 
   async #prefetch(rootIds: readonly string[], plan: SubtreePlan): Promise<void> {
@@ -38,11 +49,7 @@ export class TreeCache {
     for (const row of rows) if (row.depth < plan.depth) this.#children.set(row.id, []);
     for (const { layers, ...row } of rows) {
       this.#children.get(row.parentId!)!.push(row);
-      if (layers) this.#layers.set(row.id, layers);
+      if (layers) this.primeLayers(row.id, layers);
     }
-  }
-
-  #remember(ids: readonly string[], chains: LayerRow[][]): void {
-    ids.forEach((id, i) => this.#layers.set(id, chains[i]!));
   }
 }

@@ -6,19 +6,32 @@ import { groupBy, imageColumns, type ImageRow, type LayerRow } from './rows.js';
 /** An image with how far below some other image it stands (1 = a child). */
 export type DescendantRow = ImageRow & { depth: number };
 
-/** An image with its config text, read in the same statement. */
-export type ImageWithConfig = ImageRow & { rawConfig?: string };
+/** What to read with an image in the same statement, so that all of it is one view. */
+export interface FindOptions {
+  config?: boolean;
+  layers?: boolean;
+}
+
+/** An image with its layer chain, when that was asked for. */
+export type ImageWithLayers = ImageRow & { layers?: LayerRow[] };
+
+/** An image with what was asked of it: its config text, its layer chain. */
+export type FoundImage = ImageWithLayers & { rawConfig?: string };
 
 /**
  * Get and Search: the image a full ID or prefix names, or null; with its
- * config when asked, so that the row and the config are one view of it.
+ * config and layers when asked, read with the row, so that a delete between
+ * two reads cannot leave one half of an answer without the other.
  */
-export async function findImage(sql: Queryable, asked: string, withConfig = false): Promise<ImageWithConfig | null> {
+export async function findImage(sql: Queryable, asked: string, options: FindOptions = {}): Promise<FoundImage | null> {
   const [low, high] = idRange(asked);
-  const rows = await sql<ImageWithConfig[]>`
-    select ${imageColumns(sql)} ${withConfig ? sql`, i.raw_config as "rawConfig"` : sql``}
+  const rows = await sql<(FoundImage & { chain?: string | null })[]>`
+    select ${imageColumns(sql)}
+      ${options.config ? sql`, i.raw_config as "rawConfig"` : sql``}
+      ${options.layers ? sql`, ${chainColumn(sql)} as chain` : sql``}
     from images i where i.id >= ${low} and i.id < ${high} order by i.id limit 2`;
-  return onlyMatch(rows, 'image', asked);
+  const row = onlyMatch(rows, 'image', asked);
+  return row !== null && options.layers ? withChain(row) : row;
 }
 
 /** The images with these IDs, in no particular order; missing IDs are left out. */
@@ -62,22 +75,24 @@ export async function subtreeOf(
   depth: number,
   withLayers: boolean,
 ): Promise<SubtreeRow[]> {
-  // Each chain travels as one string of fixed-width pairs: every chain ID and
-  // diff ID is 71 characters long (sha256: and 64 hex digits).
   const rows = await sql<(DescendantRow & { chain?: string | null })[]>`
     ${walkDown(sql, rootIds, depth)}
     select down.depth, ${imageColumns(sql)}
-      ${withLayers
-        ? sql`, (select string_agg(r.chain_id || r.diff_id, '' order by r.position)
-                 from image_layers r where r.image_id = i.id) as chain`
-        : sql``}
+      ${withLayers ? sql`, ${chainColumn(sql)} as chain` : sql``}
     from down join images i on i.id = down.id
     order by i.id`;
-  if (!withLayers) return rows;
-  return rows.map(({ chain, ...row }) => ({ ...row, layers: splitChain(chain ?? '') }));
+  return withLayers ? rows.map(withChain) : rows;
 }
 
+// Each chain travels as one string of fixed-width pairs: every chain ID and
+// diff ID is 71 characters long (sha256: and 64 hex digits).
 const DIGEST_LENGTH = 'sha256:'.length + 64;
+
+/** The layer chain of image `i` as one string, for splitChain. */
+function chainColumn(sql: Queryable) {
+  return sql`(select string_agg(r.chain_id || r.diff_id, '' order by r.position)
+              from image_layers r where r.image_id = i.id)`;
+}
 
 function splitChain(chain: string): LayerRow[] {
   const chainIds: string[] = [];
@@ -160,16 +175,23 @@ export interface PageWindow {
   headsOnly: boolean;
 }
 
-/** One page of images ordered by ID; descending pages serve `last`. */
-export function imagePage(sql: Queryable, page: PageWindow): Promise<ImageRow[]> {
-  return sql<ImageRow[]>`
-    select ${imageColumns(sql)} from images i
+/** One page of images ordered by ID, with their layers when asked; descending pages serve `last`. */
+export async function imagePage(sql: Queryable, page: PageWindow, withLayers = false): Promise<ImageWithLayers[]> {
+  const rows = await sql<(ImageRow & { chain?: string | null })[]>`
+    select ${imageColumns(sql)} ${withLayers ? sql`, ${chainColumn(sql)} as chain` : sql``}
+    from images i
     where true
       ${page.after === undefined ? sql`` : sql`and i.id > ${page.after}`}
       ${page.before === undefined ? sql`` : sql`and i.id < ${page.before}`}
       ${headsFilter(sql, page.headsOnly)}
     order by i.id ${page.descending ? sql`desc` : sql`asc`}
     limit ${page.limit}`;
+  return withLayers ? rows.map(withChain) : rows;
+}
+
+/** A row whose `chain` column is split into its layers. */
+function withChain<T extends { chain?: string | null }>({ chain, ...row }: T): Omit<T, 'chain'> & { layers: LayerRow[] } {
+  return { ...row, layers: splitChain(chain ?? '') };
 }
 
 /** How many images there are, or how many heads. */

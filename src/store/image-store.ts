@@ -5,7 +5,7 @@ import * as layers from './layer-reads.js';
 import type { ImageRow, LayerRow } from './rows.js';
 
 export type { ImageRow, LayerRow } from './rows.js';
-export type { DescendantCursor, DescendantRow, ImageWithConfig, PageWindow, SubtreeRow } from './image-reads.js';
+export type { DescendantCursor, DescendantRow, FindOptions, FoundImage, PageWindow, SubtreeRow } from './image-reads.js';
 export type { Created, NewImage } from './image-writes.js';
 
 /** How the store walks trees. */
@@ -27,8 +27,8 @@ export interface ImageStore {
   createMany(images: readonly writes.NewImage[]): Promise<writes.Created[]>;
   delete(id: string): Promise<{ id: string; releasedLayers: LayerRow[] }>;
   setParent(id: string, parent: string | null): Promise<ImageRow>;
-  /** Get and Search: the image a full ID or prefix names, or null; with its config text when asked. */
-  find(id: string, withConfig?: boolean): Promise<images.ImageWithConfig | null>;
+  /** Get and Search: the image a full ID or prefix names, or null; with its config and layers when asked. */
+  find(id: string, options?: images.FindOptions): Promise<images.FoundImage | null>;
   findLayer(chainId: string): Promise<LayerRow | null>;
 
   images(ids: readonly string[]): Promise<ImageRow[]>;
@@ -41,11 +41,13 @@ export interface ImageStore {
   countDescendants(id: string, maxDepth: number): Promise<number>;
   ancestors(ids: readonly string[]): Promise<ImageRow[][]>;
   configs(ids: readonly string[]): Promise<Map<string, string>>;
-  page(window: images.PageWindow): Promise<ImageRow[]>;
+  /** A page of images, with their layer chains when asked (read in the same statement). */
+  page(window: images.PageWindow, withLayers?: boolean): Promise<images.ImageWithLayers[]>;
   count(headsOnly: boolean): Promise<number>;
 
   layers(chainIds: readonly string[]): Promise<LayerRow[]>;
-  layersOf(imageIds: readonly string[]): Promise<LayerRow[][]>;
+  /** Each image's layer chain; null for an image not stored. */
+  layersOf(imageIds: readonly string[]): Promise<(LayerRow[] | null)[]>;
   imagesWithLayers(chainIds: readonly string[]): Promise<ImageRow[][]>;
 }
 
@@ -60,7 +62,7 @@ export function createImageStore(
     createMany: (batch) => writes.createImages(sql, batch),
     delete: (id) => writes.deleteImage(sql, id),
     setParent: (id, parent) => writes.setParent(sql, id, parent),
-    find: (id, withConfig) => images.findImage(sql, id, withConfig),
+    find: (id, options) => images.findImage(sql, id, options),
     findLayer: (chainId) => layers.findLayer(sql, chainId),
     images: (ids) => images.imagesByIds(sql, ids),
     children: (parentIds) => images.childrenOf(sql, parentIds),
@@ -69,7 +71,7 @@ export function createImageStore(
     countDescendants: (id, maxDepth) => images.countDescendants(sql, id, maxDepth),
     ancestors: (ids) => images.ancestorsOf(sql, ids, options.maxTreeDepth),
     configs: (ids) => images.configsOf(sql, ids),
-    page: (window) => images.imagePage(sql, window),
+    page: (window, withLayers) => images.imagePage(sql, window, withLayers),
     count: (headsOnly) => images.countImages(sql, headsOnly),
     layers: (chainIds) => layers.layersByChainIds(sql, chainIds),
     layersOf: (imageIds) => layers.layersOf(sql, imageIds),

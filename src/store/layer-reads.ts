@@ -17,15 +17,18 @@ export function layersByChainIds(sql: Queryable, chainIds: readonly string[]): P
     select ${layerColumns(sql)} from layers l where l.chain_id = any(${chainIds as string[]}::text[])`;
 }
 
-/** Each image's layer chain, base first, read from its references alone. */
-export async function layersOf(sql: Queryable, imageIds: readonly string[]): Promise<LayerRow[][]> {
-  const rows = await sql<{ imageId: string; chainId: string; diffId: string }[]>`
-    select image_id as "imageId", chain_id as "chainId", diff_id as "diffId"
-    from image_layers where image_id = any(${imageIds as string[]}::text[])
-    order by image_id, position`;
-  return groupBy(imageIds, rows, (row) => row.imageId).map((chain) =>
-    layerChain(chain.map((row) => row.chainId), chain.map((row) => row.diffId)),
-  );
+/** Each image's layer chain, base first; null for an image that is not stored (deleted meanwhile). */
+export async function layersOf(sql: Queryable, imageIds: readonly string[]): Promise<(LayerRow[] | null)[]> {
+  const rows = await sql<{ imageId: string; chainId: string | null; diffId: string | null }[]>`
+    select i.id as "imageId", r.chain_id as "chainId", r.diff_id as "diffId"
+    from images i left join image_layers r on r.image_id = i.id
+    where i.id = any(${imageIds as string[]}::text[])
+    order by i.id, r.position`;
+  return groupBy(imageIds, rows, (row) => row.imageId).map((chain) => {
+    if (chain.length === 0) return null;
+    const refs = chain.filter((row) => row.chainId !== null);
+    return layerChain(refs.map((row) => row.chainId!), refs.map((row) => row.diffId!));
+  });
 }
 
 /** Layer rows from an image's chain IDs and diff IDs, base first: each layer's parent is the one below. */
