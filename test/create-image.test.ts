@@ -44,6 +44,24 @@ describe('createImage', () => {
     assert.deepEqual(await server.counts(), before);
   });
 
+  it('when a stored config is created again naming itself as parent, then it comes back with created false and nothing changes', async () => {
+    const CREATE_UNDER = `mutation ($config: String!, $parent: String) {
+      createImage(config: $config, parent: $parent) { created image { id parent { id } } }
+    }`;
+    const base = await server.create(makeConfig(['self-base'], 'its parent'));
+    const config = makeConfig(['self-base', 'self-top'], 'names itself');
+    const id = (await server.data(CREATE_UNDER, { config, parent: base })).createImage.image.id;
+    // The full ID, a prefix with sha256:, and a bare hex prefix all name it.
+    for (const parent of [id, id.slice(0, 19), id.slice(7, 19)]) {
+      const before = await server.counts();
+      const { createImage } = await server.data(CREATE_UNDER, { config, parent });
+      assert.equal(createImage.created, false, parent);
+      assert.equal(createImage.image.id, id);
+      assert.deepEqual(createImage.image.parent, { id: base }, 'the parent it had is kept');
+      assert.deepEqual(await server.counts(), before);
+    }
+  });
+
   it('when the same JSON is sent with other whitespace, then it is another image: bytes are never re-serialized', async () => {
     const { id, raw } = realConfig('187f89fb');
     const reformatted = JSON.stringify(JSON.parse(raw), null, 2);
