@@ -3,14 +3,10 @@ import { builder } from '../builder.js';
 import { shortId } from '../domain/digest.js';
 import { historyOf } from '../domain/image-config.js';
 import type { ImageRow } from '../store/image-store.js';
-import { StoredConfig } from '../server/context.js';
 import { HistoryEntry } from './history-entry.js';
-import { selectsAny } from './look-ahead.js';
+import { extrasSelected } from './look-ahead.js';
 import { Image } from './refs.js';
 import { pageComplexity, pageSize, parseCursor } from './paging.js';
-
-/** The fields that read an image's config text. */
-const CONFIG_FIELDS = ['config', 'rawConfig', 'history'];
 
 Image.implement({
   description: 'An image: a config stored under the SHA-256 digest of its exact bytes.',
@@ -50,15 +46,8 @@ builder.queryFields((t) => ({
     args: { id: t.arg.string({ required: true }) },
     resolve: async (_root, args, context, info) => {
       // The config and layers it selects come with the row: one view of the image.
-      const found = await context.store.find(args.id, {
-        config: selectsAny(info, CONFIG_FIELDS),
-        layers: selectsAny(info, ['layers']),
-      });
-      if (found === null) return null;
-      const { rawConfig, layers, ...image } = found;
-      if (rawConfig !== undefined) context.configs.prime(image.id, new StoredConfig(rawConfig));
-      if (layers !== undefined) context.tree.primeLayers(image.id, layers);
-      return image;
+      const found = await context.store.find(args.id, extrasSelected(info));
+      return found === null ? null : context.tree.remember(found);
     },
   }),
   images: t.connection({
@@ -68,7 +57,7 @@ builder.queryFields((t) => ({
     args: { headsOnly: t.arg.boolean({ defaultValue: false }) },
     resolve: async (_root, args, context, info) => {
       const headsOnly = args.headsOnly ?? false;
-      const withLayers = selectsAny(info, ['layers'], ['edges', 'node']);
+      const extras = extrasSelected(info, ['edges', 'node']);
       const page = await resolveCursorConnection(
         {
           args: { ...args, after: parseCursor(args.after), before: parseCursor(args.before) },
@@ -76,8 +65,8 @@ builder.queryFields((t) => ({
           ...pageSize(args),
         },
         async ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) => {
-          const rows = await context.store.page({ before, after, limit, descending: inverted, headsOnly }, withLayers);
-          return rows.map(({ layers, ...image }) => (layers && context.tree.primeLayers(image.id, layers), image));
+          const rows = await context.store.page({ before, after, limit, descending: inverted, headsOnly }, extras);
+          return rows.map((row) => context.tree.remember(row));
         },
       );
       return { ...page, totalCount: () => context.store.count(headsOnly) };

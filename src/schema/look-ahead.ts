@@ -1,4 +1,8 @@
 import { Kind, type FragmentDefinitionNode, type FieldNode, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
+import type { Extras } from '../store/image-store.js';
+
+/** The fields of an image that read its config text. */
+const CONFIG_FIELDS: readonly string[] = ['config', 'rawConfig', 'history'];
 
 /** What a `children` selection will read below the images it is asked on. */
 export interface SubtreePlan {
@@ -6,6 +10,8 @@ export interface SubtreePlan {
   depth: number;
   /** Whether any image in those levels has its layers selected. */
   layers: boolean;
+  /** Whether any image in those levels has its config selected. */
+  config: boolean;
 }
 
 /** Reads the nested children selections under the field being resolved. */
@@ -32,14 +38,21 @@ export function selectsAny(info: GraphQLResolveInfo, names: readonly string[], p
   return false;
 }
 
+/** Which of an image's config and layers the selection (at this path below the field) reads. */
+export function extrasSelected(info: GraphQLResolveInfo, path: readonly string[] = []): Extras {
+  return { config: selectsAny(info, CONFIG_FIELDS, path), layers: selectsAny(info, ['layers'], path) };
+}
+
 function walk(selections: readonly SelectionNode[], fragments: Record<string, FragmentDefinitionNode>): SubtreePlan {
-  const plan = { depth: 1, layers: false };
+  const plan = { depth: 1, layers: false, config: false };
   for (const field of fieldsOf(selections, fragments, new Set())) {
     if (field.name.value === 'layers') plan.layers = true;
+    if (CONFIG_FIELDS.includes(field.name.value)) plan.config = true;
     if (field.name.value === 'children' && field.selectionSet) {
       const below = walk(field.selectionSet.selections, fragments);
       plan.depth = Math.max(plan.depth, below.depth + 1);
       plan.layers ||= below.layers;
+      plan.config ||= below.config;
     }
   }
   return plan;

@@ -16,19 +16,16 @@ export interface Context {
 
 /** A fresh context per request, so loaders never serve one request's rows to another. */
 export function createContext(store: ImageStore, limits: Limits): Context {
-  return {
-    store,
-    tree: new TreeCache(store),
-    limits,
-    configs: new DataLoader<string, StoredConfig>(async (ids) => {
-      const texts = await store.configs(ids);
-      return ids.map((id) => {
-        const raw = texts.get(id);
-        // Deleted since this request read its row.
-        return raw === undefined ? new NotFoundError('image', id) : new StoredConfig(raw);
-      });
-    }),
-  };
+  const configs = new DataLoader<string, StoredConfig>(async (ids) => {
+    const texts = await store.configs(ids);
+    return ids.map((id) => {
+      const raw = texts.get(id);
+      // Deleted since this request read its row.
+      return raw === undefined ? new NotFoundError('image', id) : new StoredConfig(raw);
+    });
+  });
+  const tree = new TreeCache(store, (id, raw) => configs.prime(id, new StoredConfig(raw)));
+  return { store, tree, limits, configs };
 }
 
 /** A stored config text, parsed once however many fields read it. */

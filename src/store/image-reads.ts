@@ -6,32 +6,23 @@ import { groupBy, imageColumns, type ImageRow, type LayerRow } from './rows.js';
 /** An image with how far below some other image it stands (1 = a child). */
 export type DescendantRow = ImageRow & { depth: number };
 
-/** What to read with an image in the same statement, so that all of it is one view. */
-export interface FindOptions {
+/** What to read with each image in the same statement, so that all of it is one view of the image. */
+export interface Extras {
   config?: boolean;
   layers?: boolean;
 }
 
-/** An image with its layer chain, when that was asked for. */
-export type ImageWithLayers = ImageRow & { layers?: LayerRow[] };
+/** An image with the extras that were asked for: its config text, its layer chain. */
+export type ImageWithExtras = ImageRow & { rawConfig?: string; layers?: LayerRow[] };
 
-/** An image with what was asked of it: its config text, its layer chain. */
-export type FoundImage = ImageWithLayers & { rawConfig?: string };
-
-/**
- * Get and Search: the image a full ID or prefix names, or null; with its
- * config and layers when asked, read with the row, so that a delete between
- * two reads cannot leave one half of an answer without the other.
- */
-export async function findImage(sql: Queryable, asked: string, options: FindOptions = {}): Promise<FoundImage | null> {
+/** Get and Search: the image a full ID or prefix names, or null, with the extras asked for. */
+export async function findImage(sql: Queryable, asked: string, extras: Extras = {}): Promise<ImageWithExtras | null> {
   const [low, high] = idRange(asked);
-  const rows = await sql<(FoundImage & { chain?: string | null })[]>`
-    select ${imageColumns(sql)}
-      ${options.config ? sql`, i.raw_config as "rawConfig"` : sql``}
-      ${options.layers ? sql`, ${chainColumn(sql)} as chain` : sql``}
+  const rows = await sql<ImageRow[]>`
+    select ${imageColumns(sql)} ${extraColumns(sql, extras)}
     from images i where i.id >= ${low} and i.id < ${high} order by i.id limit 2`;
   const row = onlyMatch(rows, 'image', asked);
-  return row !== null && options.layers ? withChain(row) : row;
+  return row === null ? null : withExtras(row);
 }
 
 /** The images with these IDs, in no particular order; missing IDs are left out. */
@@ -61,38 +52,47 @@ function walkDown(sql: Queryable, rootIds: readonly string[], maxDepth: number) 
     )`;
 }
 
-/** An image in a subtree, with its layer chain when it was asked for. */
-export type SubtreeRow = DescendantRow & { layers?: LayerRow[] };
+/** An image in a subtree, with the extras asked for. */
+export type SubtreeRow = DescendantRow & ImageWithExtras;
 
 /**
  * Everything up to `depth` levels below any of these images, in one recursive
  * query: what a nested children selection of that depth will read, with each
- * image's layers when the selection reads those too.
+ * image's config and layers when the selection reads those too.
  */
 export async function subtreeOf(
   sql: Queryable,
   rootIds: readonly string[],
   depth: number,
-  withLayers: boolean,
+  extras: Extras,
 ): Promise<SubtreeRow[]> {
-  const rows = await sql<(DescendantRow & { chain?: string | null })[]>`
+  const rows = await sql<DescendantRow[]>`
     ${walkDown(sql, rootIds, depth)}
-    select down.depth, ${imageColumns(sql)}
-      ${withLayers ? sql`, ${chainColumn(sql)} as chain` : sql``}
+    select down.depth, ${imageColumns(sql)} ${extraColumns(sql, extras)}
     from down join images i on i.id = down.id
     order by i.id`;
-  return withLayers ? rows.map(withChain) : rows;
+  return rows.map(withExtras);
 }
 
-// Each chain travels as one string of fixed-width pairs: every chain ID and
-// diff ID is 71 characters long (sha256: and 64 hex digits).
+/** The select list of the extras of image `i`, to follow imageColumns. */
+function extraColumns(sql: Queryable, extras: Extras) {
+  // A chain travels as one string of fixed-width pairs (see splitChain).
+  return sql`
+    ${extras.config ? sql`, i.raw_config as "rawConfig"` : sql``}
+    ${extras.layers
+      ? sql`, (select coalesce(string_agg(r.chain_id || r.diff_id, '' order by r.position), '')
+               from image_layers r where r.image_id = i.id) as chain`
+      : sql``}`;
+}
+
+/** A row read with extraColumns, its chain split into layers. */
+function withExtras<T extends ImageRow>(row: T): T & ImageWithExtras {
+  const { chain, ...rest } = row as T & { chain?: string };
+  return chain === undefined ? row : ({ ...rest, layers: splitChain(chain) } as T & ImageWithExtras);
+}
+
+// Every chain ID and diff ID is 71 characters long: sha256: and 64 hex digits.
 const DIGEST_LENGTH = 'sha256:'.length + 64;
-
-/** The layer chain of image `i` as one string, for splitChain. */
-function chainColumn(sql: Queryable) {
-  return sql`(select string_agg(r.chain_id || r.diff_id, '' order by r.position)
-              from image_layers r where r.image_id = i.id)`;
-}
 
 function splitChain(chain: string): LayerRow[] {
   const chainIds: string[] = [];
@@ -175,10 +175,10 @@ export interface PageWindow {
   headsOnly: boolean;
 }
 
-/** One page of images ordered by ID, with their layers when asked; descending pages serve `last`. */
-export async function imagePage(sql: Queryable, page: PageWindow, withLayers = false): Promise<ImageWithLayers[]> {
-  const rows = await sql<(ImageRow & { chain?: string | null })[]>`
-    select ${imageColumns(sql)} ${withLayers ? sql`, ${chainColumn(sql)} as chain` : sql``}
+/** One page of images ordered by ID, with the extras asked for; descending pages serve `last`. */
+export async function imagePage(sql: Queryable, page: PageWindow, extras: Extras = {}): Promise<ImageWithExtras[]> {
+  const rows = await sql<ImageRow[]>`
+    select ${imageColumns(sql)} ${extraColumns(sql, extras)}
     from images i
     where true
       ${page.after === undefined ? sql`` : sql`and i.id > ${page.after}`}
@@ -186,12 +186,7 @@ export async function imagePage(sql: Queryable, page: PageWindow, withLayers = f
       ${headsFilter(sql, page.headsOnly)}
     order by i.id ${page.descending ? sql`desc` : sql`asc`}
     limit ${page.limit}`;
-  return withLayers ? rows.map(withChain) : rows;
-}
-
-/** A row whose `chain` column is split into its layers. */
-function withChain<T extends { chain?: string | null }>({ chain, ...row }: T): Omit<T, 'chain'> & { layers: LayerRow[] } {
-  return { ...row, layers: splitChain(chain ?? '') };
+  return rows.map(withExtras);
 }
 
 /** How many images there are, or how many heads. */

@@ -5,7 +5,7 @@ import * as layers from './layer-reads.js';
 import type { ImageRow, LayerRow } from './rows.js';
 
 export type { ImageRow, LayerRow } from './rows.js';
-export type { DescendantCursor, DescendantRow, FindOptions, FoundImage, PageWindow, SubtreeRow } from './image-reads.js';
+export type { DescendantCursor, DescendantRow, Extras, ImageWithExtras, PageWindow, SubtreeRow } from './image-reads.js';
 export type { Created, NewImage } from './image-writes.js';
 
 /** How the store walks trees. */
@@ -28,12 +28,12 @@ export interface ImageStore {
   delete(id: string): Promise<{ id: string; releasedLayers: LayerRow[] }>;
   setParent(id: string, parent: string | null): Promise<ImageRow>;
   /** Get and Search: the image a full ID or prefix names, or null; with its config and layers when asked. */
-  find(id: string, options?: images.FindOptions): Promise<images.FoundImage | null>;
+  find(id: string, extras?: images.Extras): Promise<images.ImageWithExtras | null>;
   findLayer(chainId: string): Promise<LayerRow | null>;
 
   images(ids: readonly string[]): Promise<ImageRow[]>;
   children(parentIds: readonly string[]): Promise<ImageRow[]>;
-  subtree(rootIds: readonly string[], depth: number, withLayers: boolean): Promise<images.SubtreeRow[]>;
+  subtree(rootIds: readonly string[], depth: number, extras: images.Extras): Promise<images.SubtreeRow[]>;
   descendants(
     id: string,
     page: { maxDepth: number; after: images.DescendantCursor | null; limit: number },
@@ -41,8 +41,8 @@ export interface ImageStore {
   countDescendants(id: string, maxDepth: number): Promise<number>;
   ancestors(ids: readonly string[]): Promise<ImageRow[][]>;
   configs(ids: readonly string[]): Promise<Map<string, string>>;
-  /** A page of images, with their layer chains when asked (read in the same statement). */
-  page(window: images.PageWindow, withLayers?: boolean): Promise<images.ImageWithLayers[]>;
+  /** A page of images, with their configs and layers when asked. */
+  page(window: images.PageWindow, extras?: images.Extras): Promise<images.ImageWithExtras[]>;
   count(headsOnly: boolean): Promise<number>;
 
   layers(chainIds: readonly string[]): Promise<LayerRow[]>;
@@ -62,16 +62,16 @@ export function createImageStore(
     createMany: (batch) => writes.createImages(sql, batch),
     delete: (id) => writes.deleteImage(sql, id),
     setParent: (id, parent) => writes.setParent(sql, id, parent),
-    find: (id, options) => images.findImage(sql, id, options),
+    find: (id, extras) => images.findImage(sql, id, extras),
     findLayer: (chainId) => layers.findLayer(sql, chainId),
     images: (ids) => images.imagesByIds(sql, ids),
     children: (parentIds) => images.childrenOf(sql, parentIds),
-    subtree: (rootIds, depth, withLayers) => images.subtreeOf(sql, rootIds, depth, withLayers),
+    subtree: (rootIds, depth, extras) => images.subtreeOf(sql, rootIds, depth, extras),
     descendants: (id, page) => images.descendantsOf(sql, id, page),
     countDescendants: (id, maxDepth) => images.countDescendants(sql, id, maxDepth),
     ancestors: (ids) => images.ancestorsOf(sql, ids, options.maxTreeDepth),
     configs: (ids) => images.configsOf(sql, ids),
-    page: (window, withLayers) => images.imagePage(sql, window, withLayers),
+    page: (window, extras) => images.imagePage(sql, window, extras),
     count: (headsOnly) => images.countImages(sql, headsOnly),
     layers: (chainIds) => layers.layersByChainIds(sql, chainIds),
     layersOf: (imageIds) => layers.layersOf(sql, imageIds),
