@@ -69,8 +69,10 @@ const ATTEMPTS_WHEN_UNAVAILABLE = 3;
 function retryable(error: unknown, attempt: number): boolean {
   if (error instanceof RowVanished) return true;
   if (error instanceof postgres.PostgresError && RETRYABLE.has(error.code)) return true;
-  // A connection found dead at `begin` ran nothing: safe to try again.
-  const atBegin = (error as { query?: string }).query?.trim() === 'begin';
+  // A connection found dead at `begin` ran nothing: safe to try again, unless
+  // waiting for it already took the whole connect timeout.
+  const { query, code } = error as { query?: string; code?: string };
+  const atBegin = query?.trim() === 'begin' && code !== 'CONNECT_TIMEOUT';
   return atBegin && isConnectionFailure(error) && attempt < ATTEMPTS_WHEN_UNAVAILABLE;
 }
 
