@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { freshDatabase } from './support/database.js';
-import { startServer } from './support/server.js';
+import { describe, it } from 'node:test';
+import { useBareServer } from './support/harness.js';
 
-let db: Awaited<ReturnType<typeof freshDatabase>>;
-let server: Awaited<ReturnType<typeof startServer>>;
+const bare = useBareServer();
 
 describe('HTTP', () => {
-  before(async () => {
-    db = await freshDatabase();
-    server = await startServer(db.sql);
-  });
-  after(async () => {
-    await server.close();
-    await db.close();
-  });
 
   it('when /health is asked, then it answers 200', async () => {
-    const response = await fetch(new URL('/health', server.url));
+    const response = await fetch(new URL('/health', bare.server.url));
     assert.equal(response.status, 200);
   });
 
   it('when a browser opens /graphql, then GraphiQL is served from this server, loading nothing from elsewhere', async () => {
-    const response = await fetch(server.url, { headers: { accept: 'text/html' } });
+    const response = await fetch(bare.server.url, { headers: { accept: 'text/html' } });
     const html = await response.text();
     assert.equal(response.status, 200);
     assert.match(html, /graphiql/i);
@@ -31,16 +21,16 @@ describe('HTTP', () => {
   });
 
   it('when something unexpected fails, then the client sees a masked error and the server logs the cause', async () => {
-    await db.sql`alter table images rename to images_away`;
+    await bare.db.sql`alter table images rename to images_away`;
     try {
-      const answer = await server.gql('{ images { totalCount } }');
+      const answer = await bare.server.gql('{ images { totalCount } }');
       assert.equal(answer.errors?.[0]?.message, 'Unexpected error.');
       assert.equal(answer.errors?.[0]?.extensions?.code, 'INTERNAL_SERVER_ERROR');
       assert.doesNotMatch(JSON.stringify(answer), /images_away|relation/);
-      assert.equal(server.errors.length, 1);
-      assert.match(server.errors[0].message, /relation "images" does not exist/);
+      assert.equal(bare.server.errors.length, 1);
+      assert.match(bare.server.errors[0].message, /relation "images" does not exist/);
     } finally {
-      await db.sql`alter table images_away rename to images`;
+      await bare.db.sql`alter table images_away rename to images`;
     }
   });
 });

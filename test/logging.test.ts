@@ -1,35 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { makeConfig } from './support/configs.js';
-import { freshDatabase } from './support/database.js';
-import { onlyError } from './support/harness.js';
-import { startServer, type Answer } from './support/server.js';
+import { onlyError, useBareServer } from './support/harness.js';
+import type { Answer } from './support/server.js';
 
 // pino's levels: 50 is error, 60 fatal.
 const ERROR = 50;
 
-let db: Awaited<ReturnType<typeof freshDatabase>>;
-let server: Awaited<ReturnType<typeof startServer>>;
-
-before(async () => {
-  db = await freshDatabase();
-  server = await startServer(db.sql);
-});
-after(async () => {
-  await server.close();
-  await db.close();
-});
+const bare = useBareServer();
 
 /** Sends one request and returns its answer with the lines the server logged for it. */
 async function logged(query: string, variables?: Record<string, unknown>): Promise<{ answer: Answer; lines: Record<string, any>[] }> {
-  const start = server.lines.length;
-  const answer = await server.gql(query, variables);
+  const start = bare.server.lines.length;
+  const answer = await bare.server.gql(query, variables);
   // The request line is written before the answer is sent.
-  return { answer, lines: server.lines.slice(start) };
+  return { answer, lines: bare.server.lines.slice(start) };
 }
 
 async function create(config: string): Promise<string> {
-  const answer = await server.gql('mutation ($c: String!) { createImage(config: $c) { image { id } } }', { c: config });
+  const answer = await bare.server.gql('mutation ($c: String!) { createImage(config: $c) { image { id } } }', { c: config });
   assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
   return answer.data.createImage.image.id;
 }
@@ -38,7 +27,7 @@ describe('logging', () => {
   it('when requests fail with an expected error, then its code is in the request line and nothing is logged as an error', async () => {
     const parent = await create(makeConfig(['log'], 'parent'));
     const child = await create(makeConfig(['log', 'child'], 'child'));
-    const linked = await server.gql('mutation ($id: String!, $p: String) { setParent(id: $id, parent: $p) { image { id } } }', { id: child, p: parent });
+    const linked = await bare.server.gql('mutation ($id: String!, $p: String) { setParent(id: $id, parent: $p) { image { id } } }', { id: child, p: parent });
     assert.equal(linked.errors, undefined, JSON.stringify(linked.errors));
     // Among 17 images, two IDs begin with the same hex digit: that digit is an ambiguous prefix.
     const ids = [parent, child, ...(await Promise.all(Array.from({ length: 15 }, (_, i) => create(makeConfig(['log'], `more ${i}`)))))];
@@ -67,12 +56,12 @@ describe('logging', () => {
   it('when an unexpected error happens, then it is logged once at error level with its stack and the client sees it masked', async () => {
     const id = await create(makeConfig(['broken', 'store'], 'its layers cannot be read'));
     // A store the server cannot read: a table missing, as after a botched migration.
-    await db.sql`alter table image_layers rename to image_layers_away`;
+    await bare.db.sql`alter table image_layers rename to image_layers_away`;
     let result: Awaited<ReturnType<typeof logged>>;
     try {
       result = await logged('query ($id: String!) { image(id: $id) { id layers { chainId } } }', { id });
     } finally {
-      await db.sql`alter table image_layers_away rename to image_layers`;
+      await bare.db.sql`alter table image_layers_away rename to image_layers`;
     }
     const { answer, lines } = result;
     const error = onlyError(answer);

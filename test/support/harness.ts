@@ -71,6 +71,23 @@ export function useTestServer(options: postgres.Options<{}> = {}, app: Parameter
   return harness;
 }
 
+/**
+ * A fresh database and a server for the test file that calls it, with no
+ * check of what the server logs: for tests that read its log themselves.
+ */
+export function useBareServer() {
+  const bare = {} as { db: Db; server: Server };
+  before(async () => {
+    bare.db = await freshDatabase();
+    bare.server = await startServer(bare.db.sql);
+  });
+  after(async () => {
+    await bare.server.close();
+    await bare.db.close();
+  });
+  return bare;
+}
+
 /** The one error of a failed answer, with its code. */
 export function onlyError(answer: Answer): { message: string; code: string | undefined } {
   assert.equal(answer.errors?.length, 1, `expected one error, got ${JSON.stringify(answer)}`);
