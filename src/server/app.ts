@@ -52,9 +52,9 @@ function withCode(code: string) {
  */
 function yogaLogging(logger: Logger) {
   return {
-    debug: (...args: unknown[]) => logger.debug(args.map(String).join(' ')),
-    info: (...args: unknown[]) => logger.info(args.map(String).join(' ')),
-    warn: (...args: unknown[]) => logger.warn(args.map(String).join(' ')),
+    debug: logger.debug.bind(logger),
+    info: logger.info.bind(logger),
+    warn: logger.warn.bind(logger),
     error: () => {},
   };
 }
