@@ -145,8 +145,17 @@ async function checkStore(cluster: Cluster, entries: Entry[]): Promise<string[]>
 function unexpectedLines(outputs: string[]): string[] {
   return outputs
     .flatMap((output) => output.split('\n'))
-    .filter((line) => line.startsWith('{') && JSON.parse(line).level >= 50)
+    .filter((line) => levelOf(line) >= 50)
     .map((line) => `server logged: ${line.slice(0, 500)}`);
+}
+
+/** A JSON log line's level; 0 for other output, and for a line cut short by SIGKILL. */
+function levelOf(line: string): number {
+  try {
+    return line.startsWith('{') ? Number(JSON.parse(line).level) || 0 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** A readable summary of a report. */
