@@ -4,7 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { digestOf } from '../src/domain/digest.js';
-import { connect } from '../src/store/database.js';
+import { connect } from '../src/store/pool.js';
 import { createImageStore } from '../src/store/image-store.js';
 import { migrate } from '../src/store/migrate.js';
 import { QUERIES, countImages, findTargets, q1Floor, q5Floor } from './cases.js';

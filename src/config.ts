@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError } from './domain/errors.js';
-import { DEFAULT_CONNECT_TIMEOUT_S } from './store/database.js';
+import { DEFAULT_CONNECT_TIMEOUT_S } from './store/pool.js';
 import { DEFAULT_MAX_TREE_DEPTH } from './store/image-store.js';
 
 /** Limits that stop abusive requests but let real tree queries through. */

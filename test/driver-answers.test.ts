@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type postgres from 'postgres';
-import { connect } from '../src/store/database.js';
+import { connect } from '../src/store/pool.js';
 import { freshDatabase, serverUrl } from './support/database.js';
 
 // postgres.js pipelines queries on a connection and pairs answers with questions

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from '../src/store/database.js';
+import { connect } from '../src/store/pool.js';
 import { openEmbeddedDatabase, openServerDatabase } from '../src/store/open-database.js';
 import { verifyStore } from '../src/store/verify.js';
 import { makeConfig } from './support/configs.js';

@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder } from './builder.js';
 import type { HistoryEntry as Entry } from '../domain/image-config.js';
 
 /** One step of an image's build history, as the config records it. */

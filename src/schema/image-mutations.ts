@@ -1,8 +1,8 @@
-import { builder } from '../builder.js';
+import { builder } from './builder.js';
 import { PayloadTooLargeError } from '../domain/errors.js';
 import type { ImageRow, LayerRow } from '../store/image-store.js';
 import { LayerMetadata } from './layer.js';
-import { Image } from './refs.js';
+import { Image } from './object-refs.js';
 
 const CreateImagePayload = builder.objectRef<{ image: ImageRow; created: boolean }>('CreateImagePayload').implement({
   fields: (t) => ({

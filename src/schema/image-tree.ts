@@ -1,10 +1,10 @@
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
-import { builder } from '../builder.js';
+import { builder } from './builder.js';
 import { BadInputError } from '../domain/errors.js';
 import type { DescendantRow, ImageRow } from '../store/image-store.js';
 import { planSubtree } from './look-ahead.js';
 import { descendantCursor, pageComplexity, pageSize, parseDescendantCursor } from './paging.js';
-import { Image, Layer } from './refs.js';
+import { Image, Layer } from './object-refs.js';
 
 // What the cost estimate expects lists to hold: images have a few children,
 // and chains (of layers or of parents) are rarely longer than a dozen.

@@ -1,11 +1,11 @@
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
-import { builder } from '../builder.js';
+import { builder } from './builder.js';
 import { shortId } from '../domain/digest.js';
 import { historyOf } from '../domain/image-config.js';
 import type { ImageRow } from '../store/image-store.js';
 import { HistoryEntry } from './history-entry.js';
 import { extrasSelected } from './look-ahead.js';
-import { Image } from './refs.js';
+import { Image } from './object-refs.js';
 import { pageComplexity, pageSize, parseCursor } from './paging.js';
 
 Image.implement({

@@ -1,5 +1,5 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import { builder } from '../builder.js';
+import { builder } from './builder.js';
 import './history-entry.js';
 import './image.js';
 import './image-tree.js';

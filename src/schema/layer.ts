@@ -1,6 +1,6 @@
-import { builder } from '../builder.js';
+import { builder } from './builder.js';
 import type { LayerRow } from '../store/image-store.js';
-import { Image, Layer } from './refs.js';
+import { Image, Layer } from './object-refs.js';
 
 Layer.implement({
   description: 'A layer of the layer store: a diff applied on top of its parent chain.',

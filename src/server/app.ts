@@ -14,7 +14,7 @@ import { LIVENESS_PATH, useHealth } from './health.js';
 import { useMetrics } from './metrics.js';
 import { useRequestLog } from './request-log.js';
 import { schema } from '../schema/index.js';
-import type { Sql } from '../store/database.js';
+import type { Sql } from '../store/pool.js';
 import { createImageStore } from '../store/image-store.js';
 
 // What GraphiQL shows first: the heads of the store with their ancestry and layers.

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { maskError as maskUnexpected } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { ImageStoreError } from '../domain/errors.js';
-import { isConnectionFailure } from '../store/database.js';
+import { isConnectionFailure } from '../store/pool.js';
 
 /** How long clients are told to wait before retrying while the database is away. */
 const RETRY_AFTER_S = '1';

@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import type { Sql } from '../store/database.js';
+import type { Sql } from '../store/pool.js';
 
 /** The paths of the probes: liveness is yoga's own, readiness and the report are here. */
 export const LIVENESS_PATH = '/health/live';

@@ -1,6 +1,6 @@
 import { AmbiguousIdError, NotFoundError } from '../domain/errors.js';
 import { parseIdQuery } from '../domain/image-id.js';
-import type { Queryable } from './database.js';
+import type { Queryable } from './pool.js';
 
 /**
  * The key range an ID argument matches: [low, high). A full digest matches

@@ -1,4 +1,4 @@
-import type { Queryable } from './database.js';
+import type { Queryable } from './pool.js';
 import { idRange, onlyMatch } from './id-search.js';
 import { layerChain } from './layer-reads.js';
 import { groupBy, imageColumns, type ImageRow, type LayerRow } from './rows.js';

@@ -1,4 +1,4 @@
-import type { Sql } from './database.js';
+import type { Sql } from './pool.js';
 import * as images from './image-reads.js';
 import * as writes from './image-writes.js';
 import * as layers from './layer-reads.js';

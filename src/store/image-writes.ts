@@ -2,7 +2,7 @@ import { chainIds } from '../domain/chain-id.js';
 import { digestOf } from '../domain/digest.js';
 import { CycleError, NotFoundError } from '../domain/errors.js';
 import { parseImageConfig } from '../domain/image-config.js';
-import { RowVanished, transaction, type Queryable, type Sql } from './database.js';
+import { RowVanished, transaction, type Queryable, type Sql } from './pool.js';
 import { resolveImageId } from './id-search.js';
 import { imageColumns, type ImageRow, type LayerRow } from './rows.js';
 

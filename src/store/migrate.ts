@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import shift from 'postgres-shift';
-import type { Sql } from './database.js';
+import type { Sql } from './pool.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
 // Any constant works; it only has to differ from the store's other advisory locks.

@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { ConfigError } from '../domain/errors.js';
 import postgres from 'postgres';
-import { connect, type Sql } from './database.js';
+import { connect, type Sql } from './pool.js';
 
 /** An open database: the pool the store uses, and how to close it all. */
 export interface Database {

@@ -1,4 +1,4 @@
-import type { Queryable } from './database.js';
+import type { Queryable } from './pool.js';
 
 /** An image as lists and trees show it: everything but the config text. */
 export interface ImageRow {

@@ -1,7 +1,7 @@
 import { chainIds } from '../domain/chain-id.js';
 import { digestOf } from '../domain/digest.js';
 import { parseImageConfig } from '../domain/image-config.js';
-import type { Queryable } from './database.js';
+import type { Queryable } from './pool.js';
 
 const BATCH = 500;
 

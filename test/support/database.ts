@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type postgres from 'postgres';
-import { connect } from '../../src/store/database.js';
+import { connect } from '../../src/store/pool.js';
 import { migrate } from '../../src/store/migrate.js';
 import { openEmbeddedDatabase, openServerDatabase, type Database } from '../../src/store/open-database.js';
 

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { pino } from 'pino';
 import { createApp, type AppOptions } from '../../src/server/app.js';
-import type { Sql } from '../../src/store/database.js';
+import type { Sql } from '../../src/store/pool.js';
 
 /** A GraphQL answer as a client sees it. */
 export interface Answer<T = any> {

@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder } from './builder.js';
 import type { ImageRow, LayerRow } from '../store/image-store.js';
 
 // Images and layers point at each other; their refs live apart from their

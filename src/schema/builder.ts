@@ -3,8 +3,8 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
-import type { Context } from './server/context.js';
-import { QueryTooComplexError } from './domain/errors.js';
+import type { Context } from '../server/context.js';
+import { QueryTooComplexError } from '../domain/errors.js';
 
 /** The schema builder: plugins, scalars and root types. Types live in schema/. */
 export const builder = new SchemaBuilder<{
