@@ -4,9 +4,9 @@ import type { Extras } from '../store/image-store.js';
 /** The fields of an image that read its config text. */
 const CONFIG_FIELDS: readonly string[] = ['config', 'rawConfig', 'history'];
 
-/** What a `children` selection will read below the images it is asked on. */
+/** What a tree selection (`children { children { … } }`) will read below the images it is asked on. */
 export interface SubtreePlan {
-  /** How many levels of children the selection nests, counting this one. */
+  /** How many levels the selection nests the same field, counting this one. */
   depth: number;
   /** Whether any image in those levels has its layers selected. */
   layers: boolean;
@@ -14,9 +14,10 @@ export interface SubtreePlan {
   config: boolean;
 }
 
-/** Reads the nested children selections under the field being resolved. */
+/** Reads the selections of the field being resolved nested under itself, as deep as they go. */
 export function planSubtree(info: GraphQLResolveInfo, maxDepth: number): SubtreePlan {
   const plan = walk(
+    info.fieldName,
     info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []),
     info.fragments,
   );
@@ -43,13 +44,17 @@ export function extrasSelected(info: GraphQLResolveInfo, path: readonly string[]
   return { config: selectsAny(info, CONFIG_FIELDS, path), layers: selectsAny(info, ['layers'], path) };
 }
 
-function walk(selections: readonly SelectionNode[], fragments: Record<string, FragmentDefinitionNode>): SubtreePlan {
+function walk(
+  edgeField: string,
+  selections: readonly SelectionNode[],
+  fragments: Record<string, FragmentDefinitionNode>,
+): SubtreePlan {
   const plan = { depth: 1, layers: false, config: false };
   for (const field of fieldsOf(selections, fragments, new Set())) {
     if (field.name.value === 'layers') plan.layers = true;
     if (CONFIG_FIELDS.includes(field.name.value)) plan.config = true;
-    if (field.name.value === 'children' && field.selectionSet) {
-      const below = walk(field.selectionSet.selections, fragments);
+    if (field.name.value === edgeField && field.selectionSet) {
+      const below = walk(edgeField, field.selectionSet.selections, fragments);
       plan.depth = Math.max(plan.depth, below.depth + 1);
       plan.layers ||= below.layers;
       plan.config ||= below.config;

@@ -1,14 +1,21 @@
 import { NotFoundError } from '../domain/errors.js';
-import type { ImageRow, ImageStore, ImageWithExtras, LayerRow } from '../store/image-store.js';
+import type {
+  BelowRow,
+  ImageStore,
+  ImageWithExtras,
+  LayerRow,
+  TreeEdge,
+} from '../store/image-store.js';
 import type { SubtreePlan } from './look-ahead.js';
 
 /**
- * One request's known children lists and layer chains. A nested children
- * selection fetches its whole subtree (with the layers and configs it selects)
- * at the top level in one query; the levels below then read from here.
+ * One request's known lists of images below others (one map per tree edge)
+ * and layer chains. A nested tree selection fetches its whole subtree (with
+ * the layers and configs it selects) at the top level in one query; the
+ * levels below then read from here.
  */
 export class TreeCache {
-  readonly #children = new Map<string, ImageRow[]>();
+  readonly #below = new Map<TreeEdge, Map<string, BelowRow[]>>();
   readonly #layers = new Map<string, LayerRow[]>();
 
   /** primeConfig hands config texts read with their images to the request's config loader. */
@@ -24,18 +31,19 @@ export class TreeCache {
     return image;
   }
 
-  /** The children of these images, ordered by ID, as one flat list. */
-  async childrenOf(ids: readonly string[], plan: SubtreePlan): Promise<ImageRow[]> {
-    const unknown = ids.filter((id) => !this.#children.has(id));
-    // Children with their layers or configs come in one statement too, so
-    // that a delete in between cannot leave a child without them.
+  /** The images one step below these along the edge, ordered by ID, as one flat list. */
+  async below(edge: TreeEdge, ids: readonly string[], plan: SubtreePlan): Promise<BelowRow[]> {
+    const known = this.#edge(edge);
+    const unknown = ids.filter((id) => !known.has(id));
+    // Images below with their layers or configs come in one statement too, so
+    // that a delete in between cannot leave one without them.
     if (unknown.length > 0 && (plan.depth > 1 || plan.layers || plan.config)) {
-      await this.#prefetch(unknown, plan);
+      await this.#prefetch(edge, unknown, plan);
     } else if (unknown.length > 0) {
-      for (const id of unknown) this.#children.set(id, []);
-      for (const row of await this.store.children(unknown)) this.#children.get(row.parentId!)!.push(row);
+      for (const id of unknown) known.set(id, []);
+      for (const row of await this.store.below(edge, unknown)) known.get(row.upId)!.push(row);
     }
-    return ids.flatMap((id) => this.#children.get(id)!);
+    return ids.flatMap((id) => known.get(id)!);
   }
 
   /** The layer chain of each image, base first; NOT_FOUND for one deleted since this request read it. */
@@ -48,11 +56,18 @@ export class TreeCache {
     return ids.map((id) => this.#layers.get(id) ?? new NotFoundError('image', id));
   }
 
-  async #prefetch(rootIds: readonly string[], plan: SubtreePlan): Promise<void> {
-    const rows = await this.store.subtree(rootIds, plan.depth, plan);
-    // The roots and every image above the last level have all their children in rows.
-    for (const id of rootIds) this.#children.set(id, []);
-    for (const row of rows) if (row.depth < plan.depth) this.#children.set(row.id, []);
-    for (const row of rows) this.#children.get(row.parentId!)!.push(this.remember(row));
+  #edge(edge: TreeEdge): Map<string, BelowRow[]> {
+    let known = this.#below.get(edge);
+    if (!known) this.#below.set(edge, (known = new Map()));
+    return known;
+  }
+
+  async #prefetch(edge: TreeEdge, rootIds: readonly string[], plan: SubtreePlan): Promise<void> {
+    const known = this.#edge(edge);
+    const rows = await this.store.subtree(edge, rootIds, plan.depth, plan);
+    // The roots and every image above the last level have all their images below in rows.
+    for (const id of rootIds) known.set(id, []);
+    for (const row of rows) if (row.depth < plan.depth) known.set(row.id, []);
+    for (const row of rows) known.get(row.upId)!.push(this.remember(row));
   }
 }

@@ -3,6 +3,22 @@ import { idRange, onlyMatch } from './id-search.js';
 import { layerChain } from './layer-reads.js';
 import { groupBy, imageColumns, type ImageRow, type LayerRow } from './rows.js';
 
+/**
+ * A tree edge between images, named by the link that points up: parent links.
+ * A walk down or up takes the edge, so another kind of link is one more entry.
+ */
+export type TreeEdge = 'parent';
+
+// The column of images that names the image one step up along each edge.
+const UP_COLUMN: Record<TreeEdge, string> = { parent: 'parent_id' };
+
+function up(sql: Queryable, edge: TreeEdge, alias: string) {
+  return sql`${sql(alias)}.${sql(UP_COLUMN[edge])}`;
+}
+
+/** An image found below another along an edge: `upId` names the image one step up. */
+export type BelowRow = ImageRow & { upId: string };
+
 /** An image with how far below some other image it stands (1 = a child). */
 export type DescendantRow = ImageRow & { depth: number };
 
@@ -30,30 +46,31 @@ export function imagesByIds(sql: Queryable, ids: readonly string[]): Promise<Ima
   return sql<ImageRow[]>`select ${imageColumns(sql)} from images i where i.id = any(${ids as string[]}::text[])`;
 }
 
-/** The children of any of these images, ordered by ID. */
-export function childrenOf(sql: Queryable, parentIds: readonly string[]): Promise<ImageRow[]> {
-  return sql<ImageRow[]>`
-    select ${imageColumns(sql)} from images i
-    where i.parent_id = any(${parentIds as string[]}::text[])
+/** The images one step below any of these along the edge (children, for parents), ordered by ID. */
+export function belowOf(sql: Queryable, edge: TreeEdge, upIds: readonly string[]): Promise<BelowRow[]> {
+  return sql<BelowRow[]>`
+    select ${imageColumns(sql)}, ${up(sql, edge, 'i')} as "upId" from images i
+    where ${up(sql, edge, 'i')} = any(${upIds as string[]}::text[])
     order by i.id`;
 }
 
 /**
- * The walk down a tree, as a `down (id, depth)` common table expression: every
- * image up to maxDepth levels below these. The depth bound also ends a cycle.
+ * The walk down a tree along an edge, as a `down (id, depth)` common table
+ * expression: every image up to maxDepth levels below these. The depth bound
+ * also ends a cycle.
  */
-function walkDown(sql: Queryable, rootIds: readonly string[], maxDepth: number) {
+function walkDown(sql: Queryable, edge: TreeEdge, rootIds: readonly string[], maxDepth: number) {
   return sql`
     with recursive down (id, depth) as (
-      select i.id, 1 from images i where i.parent_id = any(${rootIds as string[]}::text[])
+      select i.id, 1 from images i where ${up(sql, edge, 'i')} = any(${rootIds as string[]}::text[])
       union all
-      select c.id, down.depth + 1 from down join images c on c.parent_id = down.id
+      select c.id, down.depth + 1 from down join images c on ${up(sql, edge, 'c')} = down.id
       where down.depth < ${maxDepth}
     )`;
 }
 
 /** An image in a subtree, with the extras asked for. */
-export type SubtreeRow = DescendantRow & ImageWithExtras;
+export type SubtreeRow = DescendantRow & BelowRow & ImageWithExtras;
 
 /**
  * Everything up to `depth` levels below any of these images, in one recursive
@@ -62,13 +79,15 @@ export type SubtreeRow = DescendantRow & ImageWithExtras;
  */
 export async function subtreeOf(
   sql: Queryable,
+  edge: TreeEdge,
   rootIds: readonly string[],
   depth: number,
   extras: Extras,
 ): Promise<SubtreeRow[]> {
-  const rows = await sql<DescendantRow[]>`
-    ${walkDown(sql, rootIds, depth)}
-    select down.depth, ${imageColumns(sql)} ${extraColumns(sql, extras)}
+  const rows = await sql<SubtreeRow[]>`
+    ${walkDown(sql, edge, rootIds, depth)}
+    select down.depth, ${imageColumns(sql)}, ${up(sql, edge, 'i')} as "upId"
+      ${extraColumns(sql, extras)}
     from down join images i on i.id = down.id
     order by i.id`;
   return rows.map(withExtras);
@@ -111,17 +130,19 @@ export interface DescendantCursor {
 }
 
 /**
- * One page of the images below an image, breadth-first (by depth, then ID),
- * no deeper than maxDepth. The depth bound also ends the walk on a cycle.
+ * One page of the images below an image along the edge, breadth-first (by
+ * depth, then ID), no deeper than maxDepth. The depth bound also ends the walk
+ * on a cycle.
  */
 export function descendantsOf(
   sql: Queryable,
+  edge: TreeEdge,
   id: string,
   page: { maxDepth: number; after: DescendantCursor | null; limit: number },
 ): Promise<DescendantRow[]> {
   const after = page.after ?? { depth: 0, id: '' };
   return sql<DescendantRow[]>`
-    ${walkDown(sql, [id], page.maxDepth)}
+    ${walkDown(sql, edge, [id], page.maxDepth)}
     , page as (
       select id, depth from down
       where (depth, id) > (${after.depth}::int, ${after.id}::text collate "C")
@@ -132,26 +153,37 @@ export function descendantsOf(
     order by page.depth, i.id`;
 }
 
-/** How many images stand below an image, no deeper than maxDepth. */
-export async function countDescendants(sql: Queryable, id: string, maxDepth: number): Promise<number> {
+/** How many images stand below an image along the edge, no deeper than maxDepth. */
+export async function countDescendants(
+  sql: Queryable,
+  edge: TreeEdge,
+  id: string,
+  maxDepth: number,
+): Promise<number> {
   const [row] = await sql<{ count: number }[]>`
-    ${walkDown(sql, [id], maxDepth)}
+    ${walkDown(sql, edge, [id], maxDepth)}
     select count(*)::int as count from down`;
   return row!.count;
 }
 
 /**
- * Each image's ancestors, parent first, walked for all of them by one
- * recursive query that stops maxDepth levels up.
+ * Each image's ancestors along the edge, nearest first, walked for all of them
+ * by one recursive query that stops maxDepth levels up.
  */
-export async function ancestorsOf(sql: Queryable, ids: readonly string[], maxDepth: number): Promise<ImageRow[][]> {
+export async function ancestorsOf(
+  sql: Queryable,
+  edge: TreeEdge,
+  ids: readonly string[],
+  maxDepth: number,
+): Promise<ImageRow[][]> {
+  const above = up(sql, edge, 'i');
   const rows = await sql<(ImageRow & { startId: string })[]>`
     with recursive up (start_id, id, depth) as (
-      select i.id, i.parent_id, 1 from images i
-      where i.id = any(${ids as string[]}::text[]) and i.parent_id is not null
+      select i.id, ${above}, 1 from images i
+      where i.id = any(${ids as string[]}::text[]) and ${above} is not null
       union all
-      select up.start_id, i.parent_id, up.depth + 1 from up join images i on i.id = up.id
-      where i.parent_id is not null and up.depth < ${maxDepth}
+      select up.start_id, ${above}, up.depth + 1 from up join images i on i.id = up.id
+      where ${above} is not null and up.depth < ${maxDepth}
     )
     select up.start_id as "startId", ${imageColumns(sql)}
     from up join images i on i.id = up.id

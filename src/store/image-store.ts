@@ -5,7 +5,16 @@ import * as layers from './layer-reads.js';
 import type { ImageRow, LayerRow } from './rows.js';
 
 export type { ImageRow, LayerRow } from './rows.js';
-export type { DescendantCursor, DescendantRow, Extras, ImageWithExtras, PageWindow, SubtreeRow } from './image-reads.js';
+export type {
+  BelowRow,
+  DescendantCursor,
+  DescendantRow,
+  Extras,
+  ImageWithExtras,
+  PageWindow,
+  SubtreeRow,
+  TreeEdge,
+} from './image-reads.js';
 export type { Created, NewImage } from './image-writes.js';
 
 /** How the store walks trees. */
@@ -32,14 +41,21 @@ export interface ImageStore {
   findLayer(chainId: string): Promise<LayerRow | null>;
 
   images(ids: readonly string[]): Promise<ImageRow[]>;
-  children(parentIds: readonly string[]): Promise<ImageRow[]>;
-  subtree(rootIds: readonly string[], depth: number, extras: images.Extras): Promise<images.SubtreeRow[]>;
+  /** The images one step below any of these along the edge, ordered by ID. */
+  below(edge: images.TreeEdge, upIds: readonly string[]): Promise<images.BelowRow[]>;
+  subtree(
+    edge: images.TreeEdge,
+    rootIds: readonly string[],
+    depth: number,
+    extras: images.Extras,
+  ): Promise<images.SubtreeRow[]>;
   descendants(
+    edge: images.TreeEdge,
     id: string,
     page: { maxDepth: number; after: images.DescendantCursor | null; limit: number },
   ): Promise<images.DescendantRow[]>;
-  countDescendants(id: string, maxDepth: number): Promise<number>;
-  ancestors(ids: readonly string[]): Promise<ImageRow[][]>;
+  countDescendants(edge: images.TreeEdge, id: string, maxDepth: number): Promise<number>;
+  ancestors(edge: images.TreeEdge, ids: readonly string[]): Promise<ImageRow[][]>;
   configs(ids: readonly string[]): Promise<Map<string, string>>;
   /** A page of images, with their configs and layers when asked. */
   page(window: images.PageWindow, extras?: images.Extras): Promise<images.ImageWithExtras[]>;
@@ -65,11 +81,11 @@ export function createImageStore(
     find: (id, extras) => images.findImage(sql, id, extras),
     findLayer: (chainId) => layers.findLayer(sql, chainId),
     images: (ids) => images.imagesByIds(sql, ids),
-    children: (parentIds) => images.childrenOf(sql, parentIds),
-    subtree: (rootIds, depth, extras) => images.subtreeOf(sql, rootIds, depth, extras),
-    descendants: (id, page) => images.descendantsOf(sql, id, page),
-    countDescendants: (id, maxDepth) => images.countDescendants(sql, id, maxDepth),
-    ancestors: (ids) => images.ancestorsOf(sql, ids, options.maxTreeDepth),
+    below: (edge, upIds) => images.belowOf(sql, edge, upIds),
+    subtree: (edge, rootIds, depth, extras) => images.subtreeOf(sql, edge, rootIds, depth, extras),
+    descendants: (edge, id, page) => images.descendantsOf(sql, edge, id, page),
+    countDescendants: (edge, id, maxDepth) => images.countDescendants(sql, edge, id, maxDepth),
+    ancestors: (edge, ids) => images.ancestorsOf(sql, edge, ids, options.maxTreeDepth),
     configs: (ids) => images.configsOf(sql, ids),
     page: (window, extras) => images.imagePage(sql, window, extras),
     count: (headsOnly) => images.countImages(sql, headsOnly),
