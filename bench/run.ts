@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -11,6 +10,7 @@ import { QUERIES, countImages, findTargets, q1Floor, q5Floor } from './cases.js'
 import { generateForest } from './forest.js';
 import { drive, graphqlClient, type Measured } from './load.js';
 import { seed } from './seed.js';
+import { startProcess } from '../test/support/process.js';
 
 // `npm run bench -- [--images 100000] [--seconds 5]`: seeds a database once (kept for
 // later runs), starts the real server on it, and prints one table. Client, server and
@@ -164,19 +164,8 @@ async function ensureSeeded(): Promise<void> {
   await sql`vacuum analyze`;
 }
 
+/** The real server on the benchmark database, run as the Docker image runs it. */
 async function startServer(): Promise<{ url: string; pid: number; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    // As the Docker image runs it.
-    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: url, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /serving GraphQL and GraphiQL at (\S+)/.exec(output);
-      if (match) resolve({ url: match[1]!, pid: child.pid!, stop: () => child.kill('SIGTERM') });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
+  const server = await startProcess({ NODE_ENV: 'production', DATABASE_URL: url });
+  return { url: server.url, pid: server.child.pid!, stop: () => void server.stop() };
 }

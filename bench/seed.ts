@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
-import { readConfig } from '../src/config.js';
+import { runCommand } from '../src/cli/command.js';
 import { digestOf } from '../src/domain/digest.js';
-import { migrate } from '../src/store/migrate.js';
 import { createImageStore, type ImageStore } from '../src/store/image-store.js';
-import { openEmbeddedDatabase, openServerDatabase } from '../src/store/open-database.js';
 import { generateForest, type ForestOptions } from './forest.js';
 
 const BATCH = 1000;
@@ -39,11 +37,13 @@ function pendingId(batch: { rawConfig: string }[], flushed: number, index: numbe
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { images: { type: 'string', default: '100000' }, seed: { type: 'string', default: '1' } } });
-  const config = readConfig();
-  const database = config.databaseUrl ? await openServerDatabase(config.databaseUrl) : await openEmbeddedDatabase(config.dataDir);
-  await migrate(database.sql);
-  console.log(`seeding ${values.images} images (seed ${values.seed}) into ${database.description}`);
-  const rate = await seed(createImageStore(database.sql), { images: Number(values.images), seed: Number(values.seed) });
-  console.log(`seeded: ${Math.round(rate)} images/s`);
-  await database.close();
+  await runCommand(
+    async ({ database }) => {
+      console.log(`seeding ${values.images} images (seed ${values.seed}) into ${database.description}`);
+      const options = { images: Number(values.images), seed: Number(values.seed) };
+      const rate = await seed(createImageStore(database.sql), options);
+      console.log(`seeded: ${Math.round(rate)} images/s`);
+    },
+    { migrated: true },
+  );
 }

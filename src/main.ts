@@ -1,18 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import { pino } from 'pino';
-import { createApp } from './server/app.js';
+import { reportFailure } from './cli/command.js';
 import { ConfigError, readConfig } from './config.js';
+import { createApp } from './server/app.js';
 import { migrate } from './store/migrate.js';
-import { openEmbeddedDatabase, openServerDatabase, type Database } from './store/open-database.js';
+import { openDatabase, type Database } from './store/open-database.js';
 
 // In-flight requests get this long to finish when the server is asked to stop.
 const DRAIN_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const database = config.databaseUrl
-    ? await openServerDatabase(config.databaseUrl, { connect_timeout: config.databaseTimeout })
-    : await openEmbeddedDatabase(config.dataDir);
+  const database = await openDatabase(config);
   try {
     await migrate(database.sql);
     const logger = pino({ level: config.logLevel });
@@ -58,6 +57,6 @@ async function shutdown(server: Server, database: Database, signal: string): Pro
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? `imagestore: ${error.message}` : error);
+  reportFailure(error);
   process.exit(1);
 });

@@ -13,6 +13,24 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Where the database is, as the settings give it. */
+export interface DatabaseSettings {
+  /** A PostgreSQL server to use; null runs the embedded database. */
+  databaseUrl: string | null;
+  /** Where the embedded database keeps its files. */
+  dataDir: string;
+  /** How long a request waits to reach the database, in seconds. */
+  databaseTimeout?: number;
+}
+
+/** Opens the database the settings name: a PostgreSQL server, or the embedded one. */
+export function openDatabase(settings: DatabaseSettings, options: postgres.Options<{}> = {}): Promise<Database> {
+  const { databaseUrl, dataDir, databaseTimeout } = settings;
+  return databaseUrl
+    ? openServerDatabase(databaseUrl, { connect_timeout: databaseTimeout, ...options })
+    : openEmbeddedDatabase(dataDir, options);
+}
+
 const CONNECT_ATTEMPTS = 5;
 // Wrong credentials or a missing database will not mend by waiting.
 const PERMANENT = new Set(['28P01', '28000', '3D000']);

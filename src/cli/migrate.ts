@@ -1,0 +1,7 @@
+import { runCommand } from './command.js';
+
+// `npm run migrate`: applies pending migrations to the database the server would use.
+await runCommand(
+  async ({ database }) => console.log(`imagestore: migrated ${database.description}`),
+  { migrated: true },
+);
