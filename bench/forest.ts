@@ -141,8 +141,10 @@ function pick(sums: number[], x: number): number {
 }
 
 function weighted<T>(x: number, choices: [number, T][]): T {
+  let left = x;
   for (const [weight, value] of choices) {
-    if ((x -= weight) < 0) return value;
+    left -= weight;
+    if (left < 0) return value;
   }
   return choices.at(-1)![1];
 }

@@ -43,6 +43,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       const options = { images: Number(values.images), seed: Number(values.seed) };
       const rate = await seed(createImageStore(database.sql), options);
       console.log(`seeded: ${Math.round(rate)} images/s`);
+      return 0;
     },
     { migrated: true },
   );

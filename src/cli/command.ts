@@ -9,12 +9,12 @@ export interface CommandContext {
 }
 
 /**
- * Runs a command over the configured database and exits with its code: reads
+ * Runs a command over the configured database and exits with the code it gives: reads
  * the settings, opens (and, when asked, migrates) the database, closes it
  * afterwards whatever happened, and prints a settings problem as one line.
  */
 export async function runCommand(
-  work: (context: CommandContext) => Promise<number | void>,
+  work: (context: CommandContext) => Promise<number>,
   { migrated = false } = {},
 ): Promise<never> {
   let code = 1;
@@ -23,7 +23,7 @@ export async function runCommand(
     const database = await openDatabase(config);
     try {
       if (migrated) await migrate(database.sql);
-      code = (await work({ config, database })) ?? 0;
+      code = await work({ config, database });
     } finally {
       await database.close();
     }

@@ -51,14 +51,19 @@ export class TreeCache {
     const unknown = ids.filter((id) => !this.#layers.has(id));
     if (unknown.length > 0) {
       const chains = await this.store.layersOf(unknown);
-      unknown.forEach((id, i) => chains[i] && this.#layers.set(id, chains[i]));
+      unknown.forEach((id, i) => {
+        if (chains[i]) this.#layers.set(id, chains[i]);
+      });
     }
     return ids.map((id) => this.#layers.get(id) ?? new NotFoundError('image', id));
   }
 
   #edge(edge: TreeEdge): Map<string, BelowRow[]> {
     let known = this.#below.get(edge);
-    if (!known) this.#below.set(edge, (known = new Map()));
+    if (!known) {
+      known = new Map();
+      this.#below.set(edge, known);
+    }
     return known;
   }
 

@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { ConfigError } from '../domain/errors.js';
 import postgres from 'postgres';
-import { connect, type Sql } from './pool.js';
+import { connect, type PoolOptions, type Sql } from './pool.js';
 
 /** An open database: the pool the store uses, and how to close it all. */
 export interface Database {
@@ -24,7 +24,7 @@ export interface DatabaseSettings {
 }
 
 /** Opens the database the settings name: a PostgreSQL server, or the embedded one. */
-export function openDatabase(settings: DatabaseSettings, options: postgres.Options<{}> = {}): Promise<Database> {
+export function openDatabase(settings: DatabaseSettings, options: PoolOptions = {}): Promise<Database> {
   const { databaseUrl, dataDir, databaseTimeout } = settings;
   return databaseUrl
     ? openServerDatabase(databaseUrl, { connect_timeout: databaseTimeout, ...options })
@@ -36,7 +36,7 @@ const CONNECT_ATTEMPTS = 5;
 const PERMANENT = new Set(['28P01', '28000', '3D000']);
 
 /** Connects to a PostgreSQL server, retrying a few times (about 4 s) while it starts up. */
-export async function openServerDatabase(url: string, options: postgres.Options<{}> = {}): Promise<Database> {
+export async function openServerDatabase(url: string, options: PoolOptions = {}): Promise<Database> {
   const sql = connect(url, options);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -64,7 +64,7 @@ export async function openServerDatabase(url: string, options: postgres.Options<
  */
 export async function openEmbeddedDatabase(
   dataDir: string,
-  options: postgres.Options<{}> = {},
+  options: PoolOptions = {},
 ): Promise<Database> {
   if (dataDir !== 'memory://') ensureWritable(dataDir);
   const db = await PGlite.create(dataDir);

@@ -2,6 +2,8 @@ import postgres from 'postgres';
 
 /** The connection pool every store function is given. */
 export type Sql = postgres.Sql;
+/** Settings of a pool, with no custom column types. */
+export type PoolOptions = postgres.Options<Record<string, never>>;
 /** A pool or a transaction: what a function needs that runs inside and outside one. */
 export type Queryable = postgres.ISql;
 
@@ -21,7 +23,7 @@ export const DEFAULT_CONNECT_TIMEOUT_S = 2;
  * wait at most half a second, not the driver's pool-wide backoff that grows
  * to 20 s while queries queue behind it.
  */
-export function connect(url: string, options: postgres.Options<{}> = {}): Sql {
+export function connect(url: string, options: PoolOptions = {}): Sql {
   const { debug } = options;
   return postgres(url, {
     max: 10,
