@@ -17,7 +17,7 @@ describe('migrations', () => {
       const applied = await db.sql<{ migration_id: number }[]>`select migration_id from migrations order by 1`;
       assert.deepEqual(applied.map((row) => row.migration_id), MIGRATIONS.map((_, i) => i + 1));
       const tables = await db.sql`select tablename from pg_tables where schemaname = 'public' order by 1`;
-      assert.deepEqual(tables.map((row) => row.tablename), ['image_layers', 'images', 'layers', 'migrations']);
+      assert.deepEqual(tables.map((row) => row.tablename), ['image_layers', 'image_references', 'images', 'layers', 'migrations']);
     } finally {
       await Promise.all(pools.map((pool) => pool.close()));
       await db.close();

@@ -2,6 +2,7 @@
 export type ErrorCode =
   | 'INVALID_CONFIG'
   | 'INVALID_ID'
+  | 'INVALID_REFERENCE'
   | 'NOT_FOUND'
   | 'AMBIGUOUS_ID'
   | 'CYCLE'
@@ -27,6 +28,11 @@ export class InvalidConfigError extends ImageStoreError {
 /** The ID is neither a digest nor a hex prefix of one. */
 export class InvalidIdError extends ImageStoreError {
   readonly code = 'INVALID_ID';
+}
+
+/** A name that is not a valid image reference; the message says why. Nothing was written. */
+export class InvalidReferenceError extends ImageStoreError {
+  readonly code = 'INVALID_REFERENCE';
 }
 
 /** Nothing matches the ID that was asked for. */

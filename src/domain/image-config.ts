@@ -10,6 +10,8 @@ export interface ImageConfig {
   os: string | null;
   author: string | null;
   comment: string | null;
+  /** config.Labels, for label filters; null when there are none. */
+  labels: Record<string, string> | null;
 }
 
 // Known fields are checked for their JSON type; unknown ones pass untouched.
@@ -107,7 +109,16 @@ export function parseImageConfig(raw: string): ImageConfig {
     os: config.os ?? null,
     author: config.author ?? null,
     comment: config.comment ?? null,
+    labels: indexableLabels(config.config?.Labels),
   };
+}
+
+/** Labels the store can index: jsonb holds no NUL, so labels with one are not filterable. */
+function indexableLabels(labels: Record<string, string> | null | undefined): Record<string, string> | null {
+  const entries = Object.entries(labels ?? {}).filter(
+    ([key, value]) => !key.includes('\u0000') && !value.includes('\u0000'),
+  );
+  return entries.length === 0 ? null : Object.fromEntries(entries);
 }
 
 // Real configs nest a handful of levels; far deeper ones only strain parsers.

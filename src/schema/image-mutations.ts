@@ -1,6 +1,7 @@
 import { builder } from './builder.js';
 import { PayloadTooLargeError } from '../domain/errors.js';
-import type { ImageRow, LayerRow } from '../store/image-store.js';
+import { parseLabelFilters } from '../domain/label-filter.js';
+import type { ImageRow, Removed } from '../store/image-store.js';
 import { LayerMetadata } from './layer.js';
 import { Image } from './object-refs.js';
 
@@ -13,18 +14,39 @@ const CreateImagePayload = builder.objectRef<{ image: ImageRow; created: boolean
   }),
 });
 
-const DeleteImagePayload = builder
-  .objectRef<{ id: string; releasedLayers: LayerRow[] }>('DeleteImagePayload')
-  .implement({
-    fields: (t) => ({
-      deletedImageId: t.exposeID('id'),
-      releasedLayers: t.field({
-        type: [LayerMetadata],
-        description: 'The layers no remaining image references, now removed: top layer first.',
-        resolve: (payload) => payload.releasedLayers,
-      }),
+const DeleteImagePayload = builder.objectRef<Removed>('DeleteImagePayload').implement({
+  fields: (t) => ({
+    deletedImageId: t.id({
+      description: 'The image asked for.',
+      resolve: (payload) => payload.deleted[0]!,
     }),
-  });
+    deleted: t.idList({
+      description: 'Every image removed: the one asked for, then the parents pruned with it, upwards.',
+      resolve: (payload) => payload.deleted,
+    }),
+    untagged: t.stringList({
+      description: 'The references the removed images had, as `docker images` shows them.',
+      resolve: (payload) => payload.untagged,
+    }),
+    releasedLayers: t.field({
+      type: [LayerMetadata],
+      description:
+        'The layers no remaining image references, now removed: for each removed image in turn, top layer first.',
+      resolve: (payload) => payload.releasedLayers,
+    }),
+  }),
+});
+
+const PruneImagesPayload = builder.objectRef<Removed>('PruneImagesPayload').implement({
+  fields: (t) => ({
+    deleted: t.idList({ resolve: (payload) => payload.deleted }),
+    releasedLayers: t.field({
+      type: [LayerMetadata],
+      description: 'The layers no remaining image references, now removed, top layer first.',
+      resolve: (payload) => payload.releasedLayers,
+    }),
+  }),
+});
 
 const SetParentPayload = builder.objectRef<{ image: ImageRow }>('SetParentPayload').implement({
   fields: (t) => ({
@@ -52,9 +74,29 @@ builder.mutationFields((t) => ({
   }),
   deleteImage: t.field({
     type: DeleteImagePayload,
-    description: 'Deletes an image; its children stay, without a parent.',
-    args: { id: t.arg.string({ required: true }) },
-    resolve: (_root, args, context) => context.store.delete(args.id),
+    description:
+      'Deletes an image (an ID or a unique prefix) with its references; its children stay, without a parent.',
+    args: {
+      id: t.arg.string({ required: true }),
+      pruneParents: t.arg.boolean({
+        defaultValue: false,
+        description:
+          'As `docker rmi` does by default: then delete each parent left without references and children, up the chain.',
+      }),
+    },
+    resolve: (_root, args, context) =>
+      context.store.delete(args.id, { pruneParents: args.pruneParents ?? false }),
+  }),
+  pruneImages: t.field({
+    type: PruneImagesPayload,
+    description:
+      'Deletes every dangling image (no references, no children) that the filters select, and the parents this leaves dangling, as `docker image prune` does.',
+    args: {
+      until: t.arg({ type: 'DateTime', description: 'Only images created before this time.' }),
+      label: t.arg.stringList({ description: '`key` or `key=value` against config.Labels; all must match.' }),
+    },
+    resolve: (_root, args, context) =>
+      context.store.prune({ until: args.until ?? null, label: parseLabelFilters(args.label ?? []) }),
   }),
   setParent: t.field({
     type: SetParentPayload,

@@ -1,12 +1,9 @@
-import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
 import { builder } from './builder.js';
 import { shortId } from '../domain/digest.js';
 import { historyOf } from '../domain/image-config.js';
-import type { ImageRow } from '../store/image-store.js';
 import { HistoryEntry } from './history-entry.js';
 import { extrasSelected } from './look-ahead.js';
 import { Image } from './object-refs.js';
-import { pageComplexity, pageSize, parseCursor } from './paging.js';
 
 Image.implement({
   description: 'An image: a config stored under the SHA-256 digest of its exact bytes.',
@@ -42,7 +39,8 @@ builder.queryFields((t) => ({
   image: t.field({
     type: Image,
     nullable: true,
-    description: 'The image a full ID or a unique ID prefix (with or without sha256:) names.',
+    description:
+      'The image a reference (ubuntu:22.04, name@sha256:…, or a bare name whose :latest exists) names, otherwise the image a full ID or a unique ID prefix (with or without sha256:) names.',
     args: { id: t.arg.string({ required: true }) },
     resolve: async (_root, args, context, info) => {
       // The config and layers it selects come with the row: one view of the image.
@@ -50,26 +48,4 @@ builder.queryFields((t) => ({
       return found === null ? null : context.tree.remember(found);
     },
   }),
-  images: t.connection({
-    type: Image,
-    description: 'Every image, or only the heads (images without children), ordered by ID.',
-    complexity: pageComplexity,
-    args: { headsOnly: t.arg.boolean({ defaultValue: false }) },
-    resolve: async (_root, args, context, info) => {
-      const headsOnly = args.headsOnly ?? false;
-      const extras = extrasSelected(info, ['edges', 'node']);
-      const page = await resolveCursorConnection(
-        {
-          args: { ...args, after: parseCursor(args.after), before: parseCursor(args.before) },
-          toCursor: (image: ImageRow) => image.id,
-          ...pageSize(args),
-        },
-        async ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) => {
-          const rows = await context.store.page({ before, after, limit, descending: inverted, headsOnly }, extras);
-          return rows.map((row) => context.tree.remember(row));
-        },
-      );
-      return { ...page, totalCount: () => context.store.count(headsOnly) };
-    },
-  }, { name: 'ImageConnection' }, { name: 'ImageEdge' }),
 }));

@@ -2,9 +2,11 @@ import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
 import './history-entry.js';
 import './image.js';
+import './image-list.js';
 import './image-tree.js';
 import './image-mutations.js';
 import './layer.js';
+import './reference.js';
 
 /** The executable schema. */
 export const schema = builder.toSchema();

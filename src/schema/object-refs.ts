@@ -1,5 +1,5 @@
 import { builder } from './builder.js';
-import type { ImageRow, LayerRow } from '../store/image-store.js';
+import type { ImageRow, LayerRow, ReferenceRow } from '../store/image-store.js';
 
 // Images and layers point at each other; their refs live apart from their
 // fields so that each type file can import the other's ref.
@@ -18,3 +18,6 @@ export const Layer = builder.loadableObjectRef('Layer', {
   toKey: (layer: LayerRow) => layer.chainId,
   sort: true,
 });
+
+/** A name in the reference store, pointing at an image. */
+export const Reference = builder.objectRef<ReferenceRow>('Reference');

@@ -1,6 +1,6 @@
 import { isDigest } from '../domain/digest.js';
 import { BadInputError } from '../domain/errors.js';
-import type { DescendantCursor } from '../store/image-store.js';
+import type { DescendantCursor, ListPosition } from '../store/image-store.js';
 
 /** The page size when a client asks for none, and the most one page may hold. */
 export const DEFAULT_PAGE_SIZE = 100;
@@ -16,10 +16,27 @@ export function pageSize(args: { first?: number | null; last?: number | null }) 
   return { defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE };
 }
 
-/** A cursor of the image list is the ID of the edge's image; anything else was not made here. */
-export function parseCursor(cursor: string | null | undefined): string | null | undefined {
-  if (cursor == null || isDigest(cursor)) return cursor;
-  throw invalidCursor(cursor);
+/** The cursor of an image in a list: its ID, and in a creation-time order its sort key too. */
+export function listCursor(row: { id: string; sortKey?: string }): string {
+  if (row.sortKey === undefined) return row.id;
+  return Buffer.from(`${row.sortKey}|${row.id}`).toString('base64url');
+}
+
+// How PostgreSQL writes a timestamptz as text (ISO DateStyle), or -infinity.
+const SORT_KEY = /^(-infinity|\d{4,}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d){0,2}( BC)?)$/;
+
+/** Reads a list cursor back, for the order the list is in; anything not made here is BAD_USER_INPUT. */
+export function parseListCursor(cursor: string | null | undefined, byCreated: boolean): ListPosition | undefined {
+  if (cursor == null) return undefined;
+  if (!byCreated) {
+    if (isDigest(cursor)) return { id: cursor };
+    throw invalidCursor(cursor);
+  }
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const bar = text.lastIndexOf('|');
+  const [key, id] = [text.slice(0, bar), text.slice(bar + 1)];
+  if (bar === -1 || !SORT_KEY.test(key) || !isDigest(id)) throw invalidCursor(cursor);
+  return { id, key };
 }
 
 /** A descendant's cursor: its depth and ID, the breadth-first order's key. */

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { Limits } from '../config.js';
 import { NotFoundError } from '../domain/errors.js';
 import { TreeCache } from '../schema/tree-cache.js';
-import type { ImageStore } from '../store/image-store.js';
+import type { ImageStore, ReferenceRow } from '../store/image-store.js';
 
 /** What every resolver of one request sees. */
 export interface Context {
@@ -11,6 +11,8 @@ export interface Context {
   configs: DataLoader<string, StoredConfig>;
   /** Children lists and layer chains fetched ahead for nested tree selections. */
   tree: TreeCache;
+  /** Each image's references, fetched in one batch for all the name fields that read them. */
+  references: DataLoader<string, ReferenceRow[]>;
   limits: Limits;
 }
 
@@ -25,7 +27,8 @@ export function createContext(store: ImageStore, limits: Limits): Context {
     });
   });
   const tree = new TreeCache(store, (id, raw) => configs.prime(id, new StoredConfig(raw)));
-  return { store, tree, limits, configs };
+  const references = new DataLoader<string, ReferenceRow[]>((ids) => store.referencesOf(ids));
+  return { store, tree, limits, configs, references };
 }
 
 /** A stored config text, parsed once however many fields read it. */

@@ -1,5 +1,5 @@
 import type { Queryable } from './pool.js';
-import { idRange, onlyMatch } from './id-search.js';
+import { lookupImage } from './image-lookup.js';
 import { layerChain } from './layer-reads.js';
 import { groupBy, imageColumns, type ImageRow, type LayerRow } from './rows.js';
 
@@ -31,13 +31,17 @@ export interface Extras {
 /** An image with the extras that were asked for: its config text, its layer chain. */
 export type ImageWithExtras = ImageRow & { rawConfig?: string; layers?: LayerRow[] };
 
-/** Get and Search: the image a full ID or prefix names, or null, with the extras asked for. */
-export async function findImage(sql: Queryable, asked: string, extras: Extras = {}): Promise<ImageWithExtras | null> {
-  const [low, high] = idRange(asked);
-  const rows = await sql<ImageRow[]>`
-    select ${imageColumns(sql)} ${extraColumns(sql, extras)}
-    from images i where i.id >= ${low} and i.id < ${high} order by i.id limit 2`;
-  const row = onlyMatch(rows, 'image', asked);
+/**
+ * Get and Search: the image a reference, a full ID or a prefix names, or
+ * null, with the extras asked for.
+ */
+export async function findImage(
+  sql: Queryable,
+  asked: string,
+  extras: Extras = {},
+): Promise<ImageWithExtras | null> {
+  const columns = sql`${imageColumns(sql)} ${extraColumns(sql, extras)}`;
+  const row = await lookupImage<ImageRow>(sql, asked, columns);
   return row === null ? null : withExtras(row);
 }
 
@@ -94,7 +98,7 @@ export async function subtreeOf(
 }
 
 /** The select list of the extras of image `i`, to follow imageColumns. */
-function extraColumns(sql: Queryable, extras: Extras) {
+export function extraColumns(sql: Queryable, extras: Extras) {
   // A chain travels as one string of fixed-width pairs (see splitChain).
   return sql`
     ${extras.config ? sql`, i.raw_config as "rawConfig"` : sql``}
@@ -105,7 +109,7 @@ function extraColumns(sql: Queryable, extras: Extras) {
 }
 
 /** A row read with extraColumns, its chain split into layers. */
-function withExtras<T extends ImageRow>(row: T): T & ImageWithExtras {
+export function withExtras<T extends ImageRow>(row: T): T & ImageWithExtras {
   const { chain, ...rest } = row as T & { chain?: string };
   return chain === undefined ? row : ({ ...rest, layers: splitChain(chain) } as T & ImageWithExtras);
 }
@@ -196,38 +200,4 @@ export async function configsOf(sql: Queryable, ids: readonly string[]): Promise
   const rows = await sql<{ id: string; rawConfig: string }[]>`
     select id, raw_config as "rawConfig" from images where id = any(${ids as string[]}::text[])`;
   return new Map(rows.map((row) => [row.id, row.rawConfig]));
-}
-
-/** What a page of the image list is cut by: Relay's cursor window, and heads only. */
-export interface PageWindow {
-  after?: string | undefined;
-  before?: string | undefined;
-  limit: number;
-  descending: boolean;
-  headsOnly: boolean;
-}
-
-/** One page of images ordered by ID, with the extras asked for; descending pages serve `last`. */
-export async function imagePage(sql: Queryable, page: PageWindow, extras: Extras = {}): Promise<ImageWithExtras[]> {
-  const rows = await sql<ImageRow[]>`
-    select ${imageColumns(sql)} ${extraColumns(sql, extras)}
-    from images i
-    where true
-      ${page.after === undefined ? sql`` : sql`and i.id > ${page.after}`}
-      ${page.before === undefined ? sql`` : sql`and i.id < ${page.before}`}
-      ${headsFilter(sql, page.headsOnly)}
-    order by i.id ${page.descending ? sql`desc` : sql`asc`}
-    limit ${page.limit}`;
-  return rows.map(withExtras);
-}
-
-/** How many images there are, or how many heads. */
-export async function countImages(sql: Queryable, headsOnly: boolean): Promise<number> {
-  const [row] = await sql<{ count: number }[]>`
-    select count(*)::int as count from images i where true ${headsFilter(sql, headsOnly)}`;
-  return row!.count;
-}
-
-function headsFilter(sql: Queryable, headsOnly: boolean) {
-  return headsOnly ? sql`and not exists (select from images c where c.parent_id = i.id)` : sql``;
 }

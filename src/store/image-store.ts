@@ -1,21 +1,36 @@
-import type { Sql } from './pool.js';
+import type { Reference } from '../domain/reference.js';
+import * as lists from './image-list.js';
+import { resolveImage } from './image-lookup.js';
 import * as images from './image-reads.js';
+import * as removal from './image-removal.js';
 import * as writes from './image-writes.js';
 import * as layers from './layer-reads.js';
+import type { Sql } from './pool.js';
+import * as references from './reference-reads.js';
+import * as tags from './reference-writes.js';
 import type { ImageRow, LayerRow } from './rows.js';
 
-export type { ImageRow, LayerRow } from './rows.js';
+export type {
+  ImageFilter,
+  ImageOrder,
+  ListedImage,
+  ListPosition,
+  PageWindow,
+} from './image-list.js';
 export type {
   BelowRow,
   DescendantCursor,
   DescendantRow,
   Extras,
   ImageWithExtras,
-  PageWindow,
   SubtreeRow,
   TreeEdge,
 } from './image-reads.js';
+export type { PruneFilter, Removed } from './image-removal.js';
 export type { Created, NewImage } from './image-writes.js';
+export type { ReferenceRow, ReferenceWindow } from './reference-reads.js';
+export type { Tagged } from './reference-writes.js';
+export type { ImageRow, LayerRow } from './rows.js';
 
 /** How the store walks trees. */
 export interface StoreOptions {
@@ -27,18 +42,29 @@ export interface StoreOptions {
 export const DEFAULT_MAX_TREE_DEPTH = 125;
 
 /**
- * Docker's image.Store over Postgres. Batch reads take many keys at once and
- * answer per key, in the keys' order, so that request loaders can batch them.
+ * Docker's image.Store and reference store over Postgres. Batch reads take
+ * many keys at once and answer per key, in the keys' order, so that request
+ * loaders can batch them.
  */
 export interface ImageStore {
   readonly options: StoreOptions;
   create(rawConfig: string, parent?: string | null): Promise<writes.Created>;
   createMany(images: readonly writes.NewImage[]): Promise<writes.Created[]>;
-  delete(id: string): Promise<{ id: string; releasedLayers: LayerRow[] }>;
+  delete(id: string, options?: { pruneParents?: boolean }): Promise<removal.Removed>;
+  prune(filter: removal.PruneFilter): Promise<removal.Removed>;
   setParent(id: string, parent: string | null): Promise<ImageRow>;
-  /** Get and Search: the image a full ID or prefix names, or null; with its config and layers when asked. */
+  /** Get and Search: the image a reference, full ID or prefix names, or null; with extras when asked. */
   find(id: string, extras?: images.Extras): Promise<images.ImageWithExtras | null>;
+  /** The full ID of the image a reference, full ID or prefix names; NOT_FOUND when none. */
+  resolve(asked: string): Promise<string>;
   findLayer(chainId: string): Promise<LayerRow | null>;
+
+  tag(image: string, reference: Reference): Promise<tags.Tagged>;
+  untag(asked: string, reference: Reference): Promise<{ reference: string; image: ImageRow }>;
+  findReference(name: string): Promise<references.ReferenceRow | null>;
+  referencesOf(imageIds: readonly string[]): Promise<references.ReferenceRow[][]>;
+  referencePage(window: references.ReferenceWindow): Promise<references.ReferenceRow[]>;
+  countReferences(repository: string | null): Promise<number>;
 
   images(ids: readonly string[]): Promise<ImageRow[]>;
   /** The images one step below any of these along the edge, ordered by ID. */
@@ -57,9 +83,14 @@ export interface ImageStore {
   countDescendants(edge: images.TreeEdge, id: string, maxDepth: number): Promise<number>;
   ancestors(edge: images.TreeEdge, ids: readonly string[]): Promise<ImageRow[][]>;
   configs(ids: readonly string[]): Promise<Map<string, string>>;
-  /** A page of images, with their configs and layers when asked. */
-  page(window: images.PageWindow, extras?: images.Extras): Promise<images.ImageWithExtras[]>;
-  count(headsOnly: boolean): Promise<number>;
+  /** A page of the image list, filtered and ordered, with configs and layers when asked. */
+  page(
+    filter: lists.ImageFilter,
+    order: lists.ImageOrder,
+    window: lists.PageWindow,
+    extras?: images.Extras,
+  ): Promise<lists.ListedImage[]>;
+  count(filter: lists.ImageFilter): Promise<number>;
 
   layers(chainIds: readonly string[]): Promise<LayerRow[]>;
   /** Each image's layer chain; null for an image not stored. */
@@ -76,10 +107,18 @@ export function createImageStore(
     options,
     create: (rawConfig, parent = null) => writes.createImage(sql, rawConfig, parent),
     createMany: (batch) => writes.createImages(sql, batch),
-    delete: (id) => writes.deleteImage(sql, id),
+    delete: (id, deleteOptions) => removal.deleteImage(sql, id, deleteOptions),
+    prune: (filter) => removal.pruneImages(sql, filter),
     setParent: (id, parent) => writes.setParent(sql, id, parent),
     find: (id, extras) => images.findImage(sql, id, extras),
+    resolve: (asked) => resolveImage(sql, asked),
     findLayer: (chainId) => layers.findLayer(sql, chainId),
+    tag: (image, reference) => tags.tagImage(sql, image, reference),
+    untag: (asked, reference) => tags.untagImage(sql, asked, reference),
+    findReference: (name) => references.findReference(sql, name),
+    referencesOf: (imageIds) => references.referencesOf(sql, imageIds),
+    referencePage: (window) => references.referencePage(sql, window),
+    countReferences: (repository) => references.countReferences(sql, repository),
     images: (ids) => images.imagesByIds(sql, ids),
     below: (edge, upIds) => images.belowOf(sql, edge, upIds),
     subtree: (edge, rootIds, depth, extras) => images.subtreeOf(sql, edge, rootIds, depth, extras),
@@ -87,8 +126,8 @@ export function createImageStore(
     countDescendants: (edge, id, maxDepth) => images.countDescendants(sql, edge, id, maxDepth),
     ancestors: (edge, ids) => images.ancestorsOf(sql, edge, ids, options.maxTreeDepth),
     configs: (ids) => images.configsOf(sql, ids),
-    page: (window, extras) => images.imagePage(sql, window, extras),
-    count: (headsOnly) => images.countImages(sql, headsOnly),
+    page: (filter, order, window, extras) => lists.imagePage(sql, filter, order, window, extras),
+    count: (filter) => lists.countImages(sql, filter),
     layers: (chainIds) => layers.layersByChainIds(sql, chainIds),
     layersOf: (imageIds) => layers.layersOf(sql, imageIds),
     imagesWithLayers: (chainIds) => layers.imagesWithLayers(sql, chainIds),

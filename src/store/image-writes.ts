@@ -71,11 +71,14 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
   const refColumn = <T>(pick: (ref: (typeof refs)[number]) => T) => refs.map(pick);
   const inserted = await sql<ImageRow[]>`
     with new_images as (
-      insert into images (id, raw_config, parent_id, created, architecture, os, author, comment)
-      select * from unnest(
+      insert into images (id, raw_config, parent_id, created, architecture, os, author, comment, labels)
+      select id, raw_config, parent_id, created, architecture, os, author, comment, labels::jsonb
+      from unnest(
         ${column((i) => i.id)}::text[], ${column((i) => i.rawConfig)}::text[], ${column(parentOf)}::text[],
         ${column((i) => i.created?.toISOString() ?? null)}::timestamptz[], ${column((i) => i.architecture)}::text[],
-        ${column((i) => i.os)}::text[], ${column((i) => i.author)}::text[], ${column((i) => i.comment)}::text[])
+        ${column((i) => i.os)}::text[], ${column((i) => i.author)}::text[], ${column((i) => i.comment)}::text[],
+        ${column((i) => (i.labels === null ? null : JSON.stringify(i.labels)))}::text[]
+      ) as new (id, raw_config, parent_id, created, architecture, os, author, comment, labels)
       on conflict (id) do nothing
       returning id, parent_id, created, architecture, os, author, comment
     ),
@@ -99,7 +102,8 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
       select image_id, position, chain_id, diff_id from refs order by chain_id
     )
     -- A new image has no children yet.
-    select id, parent_id as "parentId", created, architecture, os, author, comment, true as "isHead"
+    select id, parent_id as "parentId", created, architecture, os, author, comment,
+      null::timestamptz as "lastTagTime", true as "isHead"
     from new_images`;
   const isNew = new Set(inserted.map((row) => row.id));
   const ids = images.map((image) => image.id);
@@ -115,33 +119,6 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
     // A config twice in one batch is new the first time only.
     created: isNew.has(image.id) && ids.indexOf(image.id) === i,
   }));
-}
-
-/**
- * Docker's Delete: removes an image and releases the layers no other image
- * references, top layer first. Its children are kept, without a parent.
- */
-export async function deleteImage(sql: Sql, asked: string): Promise<{ id: string; releasedLayers: LayerRow[] }> {
-  return transaction(sql, async (tx) => {
-    const id = await resolveImageId(tx, asked);
-    const refs = await tx<{ chainId: string }[]>`
-      select chain_id as "chainId" from image_layers where image_id = ${id} order by position desc`;
-    const chain = refs.map((ref) => ref.chainId);
-    // Deletes that share layers take turns on them (in one order, so never
-    // in a deadlock): each then sees the others' references gone, and the
-    // last one out releases the layers.
-    await tx`select from layers where chain_id = any(${chain}::text[]) order by chain_id for update`;
-    const deleted = await tx`delete from images where id = ${id} returning id`;
-    // Another delete of the same image got there first.
-    if (deleted.length === 0) throw new NotFoundError('image', asked);
-    const released = await tx<LayerRow[]>`
-      delete from layers l
-      where l.chain_id = any(${chain}::text[])
-        and not exists (select from image_layers r where r.chain_id = l.chain_id)
-      returning l.chain_id as "chainId", l.diff_id as "diffId", l.parent_chain_id as "parentChainId"`;
-    const byChainId = new Map(released.map((layer) => [layer.chainId, layer]));
-    return { id, releasedLayers: chain.flatMap((chainId) => byChainId.get(chainId) ?? []) };
-  });
 }
 
 /** Docker's SetParent: links an image under a parent, or unlinks it with null. */

@@ -9,6 +9,8 @@ export interface ImageRow {
   os: string | null;
   author: string | null;
   comment: string | null;
+  /** When the image was last tagged; null when never. */
+  lastTagTime: Date | null;
   isHead: boolean;
 }
 
@@ -23,6 +25,7 @@ export interface LayerRow {
 export function imageColumns(sql: Queryable) {
   return sql`
     i.id, i.parent_id as "parentId", i.created, i.architecture, i.os, i.author, i.comment,
+    i.last_tag_time as "lastTagTime",
     not exists (select from images c where c.parent_id = i.id) as "isHead"`;
 }
 

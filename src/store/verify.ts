@@ -1,6 +1,7 @@
 import { chainIds } from '../domain/chain-id.js';
 import { digestOf } from '../domain/digest.js';
 import { parseImageConfig } from '../domain/image-config.js';
+import { DEFAULT_MAX_TREE_DEPTH } from './image-store.js';
 import type { Queryable } from './pool.js';
 
 const BATCH = 500;
@@ -8,10 +9,14 @@ const BATCH = 500;
 /**
  * Checks everything the store promises: each config hashes to its ID and is
  * still valid, each image references exactly its chain, each layer is
- * referenced and sits on the right parent, and parent links end at a root.
+ * referenced and sits on the right parent, and parent links end at a root
+ * within `maxTreeDepth` links (unless told, the server's default cap).
  * Returns one line per problem; none means the store is whole.
  */
-export async function verifyStore(sql: Queryable, maxTreeDepth: number): Promise<string[]> {
+export async function verifyStore(
+  sql: Queryable,
+  maxTreeDepth: number = DEFAULT_MAX_TREE_DEPTH,
+): Promise<string[]> {
   const problems: string[] = [];
   const cursor = sql<{ id: string; rawConfig: string; chain: string[] }[]>`
     select i.id, i.raw_config as "rawConfig",

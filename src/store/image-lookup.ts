@@ -1,0 +1,44 @@
+import type { PendingQuery, Row } from 'postgres';
+import { NotFoundError } from '../domain/errors.js';
+import { isIdArgument, referenceNamed } from '../domain/image-name.js';
+import { idRange, onlyMatch } from './id-search.js';
+import type { Queryable } from './pool.js';
+
+/**
+ * Docker's image lookup, in one statement: the image a reference names when
+ * there is one, otherwise the ID rules (a full ID or a unique prefix). A hex
+ * string such as `4ab3` is both a name and a prefix: the name comes first.
+ * `columns` is the select list over `images i`. Null when nothing matches.
+ */
+export async function lookupImage<T extends Row>(
+  sql: Queryable,
+  asked: string,
+  columns: PendingQuery<Row[]>,
+): Promise<T | null> {
+  const name = referenceNamed(asked);
+  const byName = sql`
+    select ${columns} from image_references r join images i on i.id = r.image_id
+    where r.name = ${name}`;
+  if (name !== null && !isIdArgument(asked)) {
+    const [row] = await sql<T[]>`${byName}`;
+    if (row) return row;
+    // Not a name that is stored: the ID rules say why it is no ID either.
+    idRange(asked);
+    return null;
+  }
+  const [low, high] = idRange(asked);
+  const rows = await sql<T[]>`
+    ${name === null ? sql`` : sql`${byName} union all`}
+    (select ${columns} from images i
+     where i.id >= ${low} and i.id < ${high}
+       ${name === null ? sql`` : sql`and not exists (select from image_references r where r.name = ${name})`}
+     order by i.id limit 2)`;
+  return onlyMatch(rows, 'image', asked);
+}
+
+/** The full ID of the image an ID, prefix or reference names; none is NOT_FOUND. */
+export async function resolveImage(sql: Queryable, asked: string): Promise<string> {
+  const row = await lookupImage<{ id: string }>(sql, asked, sql`i.id`);
+  if (row === null) throw new NotFoundError('image', asked);
+  return row.id;
+}

@@ -1,0 +1,150 @@
+import { NotFoundError } from '../domain/errors.js';
+import type { LabelFilter } from '../domain/label-filter.js';
+import { resolveImageId } from './id-search.js';
+import { transaction, type Queryable, type Sql } from './pool.js';
+import type { LayerRow } from './rows.js';
+
+/** What a delete or a prune removed: images in the order they went, their names, their layers. */
+export interface Removed {
+  deleted: string[];
+  /** The references the deleted images had, in familiar form, sorted per image. */
+  untagged: string[];
+  /** The layers no remaining image references, now removed: each image's top layer first. */
+  releasedLayers: LayerRow[];
+}
+
+/** What the time and label filters of a prune select among dangling images. */
+export interface PruneFilter {
+  until?: Date | null;
+  label?: LabelFilter;
+}
+
+/**
+ * Docker's Delete: removes an image, its references and the layers no other
+ * image references. Its children are kept, without a parent. With
+ * pruneParents (`docker rmi`'s default), each parent left without references
+ * and children goes too, up the chain, in the same transaction.
+ */
+export function deleteImage(sql: Sql, asked: string, { pruneParents = false } = {}): Promise<Removed> {
+  return transaction(sql, async (tx) => {
+    const id = await resolveImageId(tx, asked);
+    const removed = await removeImages(tx, [id], { onlyDangling: false });
+    // Another delete of the same image got there first.
+    if (removed.deleted.length === 0) throw new NotFoundError('image', asked);
+    return pruneParents ? removeDanglingParents(tx, removed) : removed;
+  });
+}
+
+/**
+ * Docker's image prune: removes every dangling image (no references, no
+ * children) that the filter selects, and then, as Docker does, each parent
+ * that this leaves dangling, up the chain. One transaction.
+ */
+export function pruneImages(sql: Sql, filter: PruneFilter): Promise<Removed> {
+  return transaction(sql, async (tx) => {
+    const { keys, pairs } = filter.label ?? { keys: [], pairs: null };
+    const candidates = await tx<{ id: string }[]>`
+      select i.id from images i
+      where not exists (select from images c where c.parent_id = i.id)
+        and not exists (select from image_references r where r.image_id = i.id)
+        ${filter.until ? tx`and i.created < ${filter.until}` : tx``}
+        ${keys.length > 0 ? tx`and i.labels ?& ${keys}::text[]` : tx``}
+        ${pairs === null ? tx`` : tx`and i.labels @> ${pairs}::jsonb`}
+      order by i.id`;
+    const removed = await removeImages(
+      tx,
+      candidates.map((row) => row.id),
+      { onlyDangling: true },
+    );
+    return removeDanglingParents(tx, removed);
+  });
+}
+
+/** Removes, level by level, the parents that the removed images leave dangling. */
+async function removeDanglingParents(sql: Queryable, removed: Removed & { parents?: string[] }): Promise<Removed> {
+  const total: Removed = {
+    deleted: [...removed.deleted],
+    untagged: [...removed.untagged],
+    releasedLayers: [...removed.releasedLayers],
+  };
+  let level = removed;
+  while ((level.parents ?? []).length > 0) {
+    level = await removeImages(sql, level.parents!, { onlyDangling: true });
+    total.deleted.push(...level.deleted);
+    total.untagged.push(...level.untagged);
+    total.releasedLayers.push(...level.releasedLayers);
+  }
+  return total;
+}
+
+/**
+ * Removes these images with their references, releasing the layers no other
+ * image references. With onlyDangling, an image that has a reference or a
+ * child by the time it is locked is kept. Also gives the removed images'
+ * parents that were not removed with them.
+ */
+async function removeImages(
+  sql: Queryable,
+  ids: readonly string[],
+  { onlyDangling }: { onlyDangling: boolean },
+): Promise<Removed & { parents: string[] }> {
+  if (ids.length === 0) return { deleted: [], untagged: [], releasedLayers: [], parents: [] };
+  if (onlyDangling) {
+    // Taken first, so that the check below sees every tag and child committed
+    // before it: new ones wait for these locks (a tag updates the image row, a
+    // child's foreign key shares it).
+    await sql`select from images where id = any(${ids as string[]}::text[]) order by id for update`;
+  }
+  const targets = await sql<{ id: string; parentId: string | null; untagged: string[]; chain: string[] }[]>`
+    with target as (
+      select i.id, i.parent_id from images i
+      where i.id = any(${ids as string[]}::text[])
+        ${onlyDangling
+          ? sql`and not exists (select from images c where c.parent_id = i.id)
+                and not exists (select from image_references r where r.image_id = i.id)`
+          : sql``}
+      order by i.id
+      for update
+    ),
+    untagged as (
+      delete from image_references r using target where r.image_id = target.id
+      returning r.image_id, r.familiar
+    )
+    select t.id, t.parent_id as "parentId",
+      array(select u.familiar from untagged u where u.image_id = t.id order by u.familiar) as untagged,
+      array(select l.chain_id from image_layers l where l.image_id = t.id order by l.position desc) as chain
+    from target t`;
+  const order = new Map(ids.map((id, i) => [id, i]));
+  targets.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  const removedIds = targets.map((target) => target.id);
+  const chain = [...new Set(targets.flatMap((target) => target.chain))];
+  // Deletes that share layers take turns on them (in one order, so never
+  // in a deadlock): each then sees the others' references gone, and the
+  // last one out releases the layers.
+  await sql`select from layers where chain_id = any(${chain}::text[]) order by chain_id for update`;
+  await sql`delete from images where id = any(${removedIds}::text[])`;
+  const released = await sql<LayerRow[]>`
+    delete from layers l
+    where l.chain_id = any(${chain}::text[])
+      and not exists (select from image_layers r where r.chain_id = l.chain_id)
+    returning l.chain_id as "chainId", l.diff_id as "diffId", l.parent_chain_id as "parentChainId"`;
+  const byChainId = new Map(released.map((layer) => [layer.chainId, layer]));
+  const releasedLayers = targets.flatMap((target) =>
+    target.chain.flatMap((chainId) => {
+      const layer = byChainId.get(chainId);
+      // A layer two of these images shared is reported once, with the first.
+      byChainId.delete(chainId);
+      return layer ?? [];
+    }),
+  );
+  const removedSet = new Set(removedIds);
+  const parents = [...new Set(targets.flatMap((target) => target.parentId ?? []))].filter(
+    (id) => !removedSet.has(id),
+  );
+  return {
+    deleted: removedIds,
+    untagged: targets.flatMap((target) => target.untagged),
+    releasedLayers,
+    parents,
+  };
+}

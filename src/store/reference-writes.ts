@@ -1,0 +1,90 @@
+import { InvalidReferenceError, NotFoundError } from '../domain/errors.js';
+import {
+  familiarRepository,
+  familiarString,
+  referenceString,
+  repositoryName,
+  withDefaultTag,
+  type Reference,
+} from '../domain/reference.js';
+import { resolveImage } from './image-lookup.js';
+import { RowVanished, transaction, type Sql } from './pool.js';
+import { referenceColumns, type ReferenceRow } from './reference-reads.js';
+import { imageColumns, type ImageRow } from './rows.js';
+
+/** What a tag did: the reference, the image it now names, and the image it named before, if another. */
+export interface Tagged {
+  reference: ReferenceRow;
+  image: ImageRow;
+  previousImageId: string | null;
+}
+
+/**
+ * Docker's tag: points a reference at the image an ID, a prefix or another
+ * reference names. A reference that named another image moves, as
+ * `docker tag` moves it; a digested reference records a repo digest.
+ */
+export function tagImage(sql: Sql, askedImage: string, parsed: Reference): Promise<Tagged> {
+  const reference = withDefaultTag(parsed);
+  if (reference.tag !== null && reference.digest !== null) {
+    throw new InvalidReferenceError(
+      `invalid reference "${familiarString(reference)}": tag it by tag or by digest, not both`,
+    );
+  }
+  if (familiarRepository(reference) === 'sha256') {
+    throw new InvalidReferenceError('invalid reference: "sha256" as a name would be read as an image ID');
+  }
+  const name = referenceString(reference);
+  const row = {
+    name,
+    repository: repositoryName(reference),
+    tag: reference.tag,
+    digest: reference.digest,
+    familiar: familiarString(reference),
+    familiar_repository: familiarRepository(reference),
+  };
+  return transaction(sql, async (tx) => {
+    const id = await resolveImage(tx, askedImage);
+    // Updating the image's row locks it: a delete of it waits for this
+    // transaction, or this one finds it gone.
+    const [image] = await tx<ImageRow[]>`
+      update images i set last_tag_time = now() where i.id = ${id} returning ${imageColumns(tx)}`;
+    if (!image) throw new RowVanished();
+    const [inserted] = await tx<ReferenceRow[]>`
+      insert into image_references as r ${tx({ ...row, image_id: id })}
+      on conflict (name) do nothing
+      returning ${referenceColumns(tx)}`;
+    if (inserted) return { reference: inserted, image, previousImageId: null };
+    // The name is taken: lock it, so that of two moves one waits for the other
+    // and each says truly where it moved the name from.
+    const [current] = await tx<{ imageId: string }[]>`
+      select image_id as "imageId" from image_references where name = ${name} for update`;
+    if (!current) throw new RowVanished();
+    const [reference] = await tx<ReferenceRow[]>`
+      update image_references r
+      set image_id = ${id}, created_at = case when r.image_id = ${id} then r.created_at else now() end
+      where r.name = ${name}
+      returning ${referenceColumns(tx)}`;
+    const previousImageId = current.imageId === id ? null : current.imageId;
+    return { reference: reference!, image, previousImageId };
+  });
+}
+
+/** Docker's untag: removes a reference; the image stays. */
+export function untagImage(
+  sql: Sql,
+  asked: string,
+  parsed: Reference,
+): Promise<{ reference: string; image: ImageRow }> {
+  const name = referenceString(withDefaultTag(parsed));
+  return transaction(sql, async (tx) => {
+    const [removed] = await tx<{ familiar: string; imageId: string }[]>`
+      delete from image_references where name = ${name}
+      returning familiar, image_id as "imageId"`;
+    if (!removed) throw new NotFoundError('image', asked);
+    // The foreign key kept the image while its reference was there.
+    const [image] = await tx<ImageRow[]>`
+      select ${imageColumns(tx)} from images i where i.id = ${removed.imageId}`;
+    return { reference: removed.familiar, image: image! };
+  });
+}
