@@ -11,6 +11,8 @@ export interface Targets {
   largestBase: string;
   /** A fixed sample of image IDs, for lookups by prefix. */
   sample: string[];
+  /** A fixed sample of tags, in familiar form, for lookups by name. */
+  tags: string[];
 }
 
 /** Reads the case targets from the database. */
@@ -38,12 +40,15 @@ export async function findTargets(sql: postgres.Sql): Promise<Targets> {
     )
     select root as id from down group by root order by count(*) desc, root limit 1`;
   const sample = await sql<{ id: string }[]>`select id from images order by md5(id) limit 2000`;
+  const tags = await sql<{ familiar: string }[]>`
+    select familiar from image_references where tag is not null order by md5(name) limit 2000`;
   return {
     q1Base: q1!.id,
     q1Size: q1!.size,
     deepest: deep!.id,
     largestBase: largest!.id,
     sample: sample.map((row) => row.id),
+    tags: tags.map((row) => row.familiar),
   };
 }
 
@@ -58,6 +63,9 @@ export const QUERIES = {
   Q4: 'query Q4($id: String!) { image(id: $id) { id ancestors { id shortId } } }',
   Q5: `query Q5($id: String!) { image(id: $id) {
     descendants(maxDepth: 12, first: 500) { edges { depth node { id shortId } } pageInfo { hasNextPage endCursor } } } }`,
+  Q6: `query Q6 { images(first: 100, orderBy: CREATED_DESC, filter: { reference: ["*/*:*"] }) {
+    edges { node { id shortId created repoTags } } } }`,
+  Q7: 'query Q7($name: String!) { reference(name: $name) { name image { id parent { id } layers { chainId } } } }',
 } as const;
 
 /** How many distinct images an answer names. */

@@ -112,7 +112,7 @@ function diffId(seed: number, image: number, layer: number): string {
 }
 
 /** A small, fast, seeded PRNG: the same seed gives the same forest. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { runCommand } from '../src/cli/command.js';
 import { digestOf } from '../src/domain/digest.js';
-import { createImageStore, type ImageStore } from '../src/store/image-store.js';
+import { parseReference } from '../src/domain/reference.js';
+import { createImageStore, type ImageStore, type NewTag } from '../src/store/image-store.js';
 import { generateForest, type ForestOptions } from './forest.js';
+import { generateNames } from './names.js';
 
 const BATCH = 1000;
 
@@ -27,7 +29,22 @@ export async function seed(store: ImageStore, options: ForestOptions, log = cons
     if (batch.length === BATCH) await flush();
   }
   if (batch.length > 0) await flush();
-  return ids.length / ((performance.now() - started) / 1000);
+  const rate = ids.length / ((performance.now() - started) / 1000);
+  await seedNames(store, ids, options.seed);
+  return rate;
+}
+
+/** Tags the seeded images (by their index in the forest) with the generated names. */
+export async function seedNames(store: ImageStore, ids: readonly string[], seed: number): Promise<void> {
+  let batch: NewTag[] = [];
+  for (const tag of generateNames(ids.length, seed)) {
+    batch.push({ imageId: ids[tag.image]!, reference: parseReference(tag.reference) });
+    if (batch.length === BATCH * 5) {
+      await store.tagMany(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await store.tagMany(batch);
 }
 
 /** The ID of an image still waiting in the current batch. */

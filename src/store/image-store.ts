@@ -29,7 +29,7 @@ export type {
 export type { PruneFilter, Removed } from './image-removal.js';
 export type { Created, NewImage } from './image-writes.js';
 export type { ReferenceRow, ReferenceWindow } from './reference-reads.js';
-export type { Tagged } from './reference-writes.js';
+export type { NewTag, Tagged } from './reference-writes.js';
 export type { ImageRow, LayerRow } from './rows.js';
 
 /** How the store walks trees. */
@@ -60,6 +60,8 @@ export interface ImageStore {
   findLayer(chainId: string): Promise<LayerRow | null>;
 
   tag(image: string, reference: Reference): Promise<tags.Tagged>;
+  /** Many tags in one transaction, by full image ID; for bulk loads. */
+  tagMany(tags: readonly tags.NewTag[]): Promise<void>;
   untag(asked: string, reference: Reference): Promise<{ reference: string; image: ImageRow }>;
   findReference(name: string): Promise<references.ReferenceRow | null>;
   referencesOf(imageIds: readonly string[]): Promise<references.ReferenceRow[][]>;
@@ -114,6 +116,7 @@ export function createImageStore(
     resolve: (asked) => resolveImage(sql, asked),
     findLayer: (chainId) => layers.findLayer(sql, chainId),
     tag: (image, reference) => tags.tagImage(sql, image, reference),
+    tagMany: (batch) => tags.tagImages(sql, batch),
     untag: (asked, reference) => tags.untagImage(sql, asked, reference),
     findReference: (name) => references.findReference(sql, name),
     referencesOf: (imageIds) => references.referencesOf(sql, imageIds),

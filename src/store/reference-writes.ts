@@ -25,24 +25,8 @@ export interface Tagged {
  * `docker tag` moves it; a digested reference records a repo digest.
  */
 export function tagImage(sql: Sql, askedImage: string, parsed: Reference): Promise<Tagged> {
-  const reference = withDefaultTag(parsed);
-  if (reference.tag !== null && reference.digest !== null) {
-    throw new InvalidReferenceError(
-      `invalid reference "${familiarString(reference)}": tag it by tag or by digest, not both`,
-    );
-  }
-  if (familiarRepository(reference) === 'sha256') {
-    throw new InvalidReferenceError('invalid reference: "sha256" as a name would be read as an image ID');
-  }
-  const name = referenceString(reference);
-  const row = {
-    name,
-    repository: repositoryName(reference),
-    tag: reference.tag,
-    digest: reference.digest,
-    familiar: familiarString(reference),
-    familiar_repository: familiarRepository(reference),
-  };
+  const row = referenceRow(parsed);
+  const { name } = row;
   return transaction(sql, async (tx) => {
     const id = await resolveImage(tx, askedImage);
     // Updating the image's row locks it: a delete of it waits for this
@@ -51,7 +35,10 @@ export function tagImage(sql: Sql, askedImage: string, parsed: Reference): Promi
       update images i set last_tag_time = now() where i.id = ${id} returning ${imageColumns(tx)}`;
     if (!image) throw new RowVanished();
     const [inserted] = await tx<ReferenceRow[]>`
-      insert into image_references as r ${tx({ ...row, image_id: id })}
+      insert into image_references as r
+        (name, repository, tag, digest, familiar, familiar_repository, image_id)
+      values (${row.name}, ${row.repository}, ${row.tag}, ${row.digest}, ${row.familiar},
+        ${row.familiar_repository}, ${id})
       on conflict (name) do nothing
       returning ${referenceColumns(tx)}`;
     if (inserted) return { reference: inserted, image, previousImageId: null };
@@ -68,6 +55,64 @@ export function tagImage(sql: Sql, askedImage: string, parsed: Reference): Promi
     const previousImageId = current.imageId === id ? null : current.imageId;
     return { reference: reference!, image, previousImageId };
   });
+}
+
+/** An image's full ID and a reference to point at it. */
+export interface NewTag {
+  imageId: string;
+  reference: Reference;
+}
+
+/**
+ * Many tags in one transaction and one insert, for bulk loads: each reference
+ * is set to its image, moving it if it named another; of a name given twice,
+ * the last one holds.
+ */
+export async function tagImages(sql: Sql, tags: readonly NewTag[]): Promise<void> {
+  const byName = new Map(
+    tags.map(({ imageId, reference }) => {
+      const row = referenceRow(reference);
+      return [row.name, { ...row, image_id: imageId }] as const;
+    }),
+  );
+  const rows = [...byName.values()];
+  const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
+  const imageIds = [...new Set(column('image_id'))].sort();
+  await transaction(sql, async (tx) => {
+    // Image rows first, in one order, as a single tag locks them.
+    await tx`update images set last_tag_time = now() where id = any(${imageIds}::text[])`;
+    await tx`
+      insert into image_references
+        (name, repository, tag, digest, familiar, familiar_repository, image_id)
+      select * from unnest(
+        ${column('name')}::text[], ${column('repository')}::text[], ${column('tag')}::text[],
+        ${column('digest')}::text[], ${column('familiar')}::text[],
+        ${column('familiar_repository')}::text[], ${column('image_id')}::text[])
+      order by 1
+      on conflict (name) do update set image_id = excluded.image_id, created_at = now()
+      where image_references.image_id <> excluded.image_id`;
+  });
+}
+
+/** The stored form of a reference to tag with: `:latest` when it names no tag or digest. */
+function referenceRow(parsed: Reference) {
+  const reference = withDefaultTag(parsed);
+  if (reference.tag !== null && reference.digest !== null) {
+    throw new InvalidReferenceError(
+      `invalid reference "${familiarString(reference)}": tag it by tag or by digest, not both`,
+    );
+  }
+  if (familiarRepository(reference) === 'sha256') {
+    throw new InvalidReferenceError('invalid reference: "sha256" as a name would be read as an image ID');
+  }
+  return {
+    name: referenceString(reference),
+    repository: repositoryName(reference),
+    tag: reference.tag,
+    digest: reference.digest,
+    familiar: familiarString(reference),
+    familiar_repository: familiarRepository(reference),
+  };
 }
 
 /** Docker's untag: removes a reference; the image stays. */

@@ -5,6 +5,8 @@ export type Op =
   | { kind: 'create'; config: string; parent: string | null }
   | { kind: 'delete'; id: string }
   | { kind: 'setParent'; id: string; parent: string | null }
+  | { kind: 'tag'; image: string; reference: string }
+  | { kind: 'untag'; reference: string }
   | { kind: 'read'; query: string; id: string | null };
 
 /**
@@ -107,6 +109,15 @@ function checkData(op: Op, data: any): string[] {
       return data?.deleteImage?.deletedImageId === op.id ? [] : [`deleted ${data?.deleteImage?.deletedImageId}, asked ${op.id}`];
     case 'setParent':
       return data?.setParent?.image?.id === op.id ? [] : [`setParent answered ${data?.setParent?.image?.id}, asked ${op.id}`];
+    case 'tag': {
+      const answer = data?.tagImage;
+      const problems = answer?.reference?.familiarName === op.reference ? [] : [`tagged ${answer?.reference?.familiarName}, asked ${op.reference}`];
+      if (answer?.image?.id !== op.image) problems.push(`tagged image ${answer?.image?.id}, asked ${op.image}`);
+      if (answer?.previousImage?.id === op.image) problems.push(`${op.reference} moved from ${op.image} to itself`);
+      return problems;
+    }
+    case 'untag':
+      return data?.untagImage?.reference === op.reference ? [] : [`untagged ${data?.untagImage?.reference}, asked ${op.reference}`];
     case 'read':
       return checkRead(op, data);
   }
@@ -126,6 +137,12 @@ function checkRead(op: Extract<Op, { kind: 'read' }>, data: any): string[] {
     }
   }
   const ids: string[] | undefined = data?.images?.edges?.map((edge: any) => edge.node.id);
-  if (ids && ids.some((id, i) => i > 0 && id <= ids[i - 1]!)) problems.push('an image page out of ID order');
+  const created: (string | null)[] | undefined = data?.images?.edges?.map((edge: any) => edge.node.created);
+  if (op.query.includes('CREATED_DESC')) {
+    // Newest first, ties by ID descending. (Its tags load after the page, so a
+    // concurrent untag may leave one listed image without them: not checked.)
+    const keys = ids!.map((id, i) => `${created![i] ?? ''} ${id}`);
+    if (keys.some((key, i) => i > 0 && key >= keys[i - 1]!)) problems.push('an image page out of creation order');
+  } else if (ids && ids.some((id, i) => i > 0 && id <= ids[i - 1]!)) problems.push('an image page out of ID order');
   return problems;
 }

@@ -39,7 +39,10 @@ export class Workload {
     const someId = () => random.pick(ids) ?? digest('nothing stored yet');
     if (roll < 0.35 || ids.length < 3) return { kind: 'create', config: this.#config(random), parent: random.chance(0.4) ? this.#name(random, someId()) : null };
     if (roll < 0.5) return { kind: 'delete', id: someId() };
-    if (roll < 0.65) return { kind: 'setParent', id: someId(), parent: random.chance(0.2) ? null : this.#name(random, someId()) };
+    if (roll < 0.6) return { kind: 'setParent', id: someId(), parent: random.chance(0.2) ? null : this.#name(random, someId()) };
+    // Few names, so that tags move between images and race with each other.
+    if (roll < 0.7) return { kind: 'tag', image: someId(), reference: `chaos/app-${random.below(4)}:v${random.below(3)}` };
+    if (roll < 0.75) return { kind: 'untag', reference: `chaos/app-${random.below(4)}:v${random.below(3)}` };
     return this.#read(random, someId());
   }
 
@@ -59,10 +62,12 @@ export class Workload {
   }
 
   #read(random: Random, id: string): Op {
-    const kind = random.below(3);
+    const kind = random.below(5);
     if (kind === 0) return { kind: 'read', id, query: `query ($id: String!) { image(id: $id) { id rawConfig parent { id } children { id parent { id } } layers { chainId } } }` };
     if (kind === 1) return { kind: 'read', id: null, query: `{ images(first: 20) { totalCount edges { node { id isHead layers { chainId } } } } }` };
-    return { kind: 'read', id: null, query: `{ images(first: 5, headsOnly: true) { edges { node { id ancestors { id } descendants(first: 10) { totalCount edges { depth node { id } } } } } } }` };
+    if (kind === 2) return { kind: 'read', id: null, query: `{ images(first: 5, headsOnly: true) { edges { node { id ancestors { id } descendants(first: 10) { totalCount edges { depth node { id } } } } } } }` };
+    if (kind === 3) return { kind: 'read', id: null, query: `{ images(first: 10, orderBy: CREATED_DESC, filter: { reference: ["chaos/*"] }) { totalCount edges { node { id created repoTags } } } }` };
+    return { kind: 'read', id: null, query: `{ image(id: "chaos/app-${random.below(4)}:v${random.below(3)}") { id rawConfig repoTags references { name image { id } } } }` };
   }
 
   /** Learns from an answer which images are stored now. */
@@ -77,6 +82,8 @@ const MUTATIONS = {
   create: 'mutation ($config: String!, $parent: String) { createImage(config: $config, parent: $parent) { created image { id } } }',
   delete: 'mutation ($id: String!) { deleteImage(id: $id) { deletedImageId releasedLayers { chainId } } }',
   setParent: 'mutation ($id: String!, $parent: String) { setParent(id: $id, parent: $parent) { image { id parent { id } } } }',
+  tag: 'mutation ($image: String!, $reference: String!) { tagImage(image: $image, reference: $reference) { reference { familiarName } image { id repoTags } previousImage { id } } }',
+  untag: 'mutation ($reference: String!) { untagImage(reference: $reference) { reference image { id } } }',
 };
 
 /** Sends one request over HTTP and tells what came back; gives up after `timeoutMs`. */
