@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parseReference } from '../src/domain/reference.js';
 import { createImageStore } from '../src/store/image-store.js';
 import { migrate } from '../src/store/migrate.js';
 import { openEmbeddedDatabase, openServerDatabase } from '../src/store/open-database.js';
@@ -16,7 +17,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Runs `npm run verify`'s script against a database and gives its exit code and output. */
 function runVerify(env: Record<string, string>) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/verify.ts'], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/verify.ts'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: '', ...env },
     encoding: 'utf8',
@@ -36,6 +37,8 @@ describe('npm run verify', () => {
       const store = createImageStore(database.sql);
       for (const config of realConfigs.slice(0, 6)) await store.create(config.raw);
       const child = await store.create(makeConfig(['v1', 'v2']), realConfigs[0]!.id);
+      await store.tag(realConfigs[2]!.id, parseReference('acme/api:1.4'));
+      await store.tag(realConfigs[3]!.id, parseReference('ubuntu'));
       await database.close();
 
       const clean = runVerify(env);
@@ -45,12 +48,17 @@ describe('npm run verify', () => {
       database = await open();
       await database.sql`update images set raw_config = raw_config || ' ' where id = ${child.image.id}`;
       await database.sql`delete from image_layers where image_id = ${realConfigs[1]!.id} and position = 0`;
+      await database.sql`update image_references set familiar = 'acme/api:9' where tag = '1.4'`;
+      await database.sql`update images set labels = '{"x": "y"}' where id = ${realConfigs[4]!.id}`;
       await database.close();
 
       const broken = runVerify(env);
       assert.equal(broken.code, 1, broken.output);
       assert.match(broken.output, new RegExp(`image ${child.image.id}: its config hashes to sha256:`));
       assert.match(broken.output, new RegExp(`image ${realConfigs[1]!.id}: references`));
+      assert.match(broken.output, /reference docker.io\/acme\/api:1.4: its familiar should be acme\/api:1.4/);
+      assert.match(broken.output, new RegExp(`image ${realConfigs[4]!.id}: its label index differs`));
+      assert.doesNotMatch(broken.output, /docker.io\/library\/ubuntu:latest/);
       assert.match(broken.output, /[1-9]\d* problem\(s\)/);
     } finally {
       await server?.close();

@@ -2,7 +2,15 @@ import { chainIds } from '../domain/chain-id.js';
 import { digestOf } from '../domain/digest.js';
 import { parseImageConfig } from '../domain/image-config.js';
 import { DEFAULT_MAX_TREE_DEPTH } from './image-store.js';
+import {
+  familiarString,
+  parseReference,
+  type Reference,
+  referenceString,
+  repositoryName,
+} from '../domain/reference.js';
 import type { Queryable } from './pool.js';
+import { referenceColumns, type ReferenceRow } from './reference-reads.js';
 
 const BATCH = 500;
 
@@ -18,18 +26,20 @@ export async function verifyStore(
   maxTreeDepth: number = DEFAULT_MAX_TREE_DEPTH,
 ): Promise<string[]> {
   const problems: string[] = [];
-  const cursor = sql<{ id: string; rawConfig: string; chain: string[] }[]>`
-    select i.id, i.raw_config as "rawConfig",
+  const cursor = sql<{ id: string; rawConfig: string; chain: string[]; labels: unknown }[]>`
+    select i.id, i.raw_config as "rawConfig", i.labels,
       array(select r.chain_id from image_layers r where r.image_id = i.id order by r.position) as chain
     from images i`.cursor(BATCH);
   for await (const rows of cursor) {
-    for (const { id, rawConfig, chain } of rows) {
+    for (const { id, rawConfig, chain, labels } of rows) {
       if (digestOf(rawConfig) !== id) problems.push(`image ${id}: its config hashes to ${digestOf(rawConfig)}`);
       try {
-        const expected = chainIds(parseImageConfig(rawConfig).diffIds);
+        const config = parseImageConfig(rawConfig);
+        const expected = chainIds(config.diffIds);
         if (expected.join() !== chain.join()) {
           problems.push(`image ${id}: references ${chain.length} layers, its config has ${expected.length} (or other ones)`);
         }
+        if (!sameLabels(labels, config.labels)) problems.push(`image ${id}: its label index differs from its config`);
       } catch (error) {
         problems.push(`image ${id}: stored config is not valid: ${(error as Error).message}`);
       }
@@ -47,6 +57,11 @@ export async function verifyStore(
     where l.parent_chain_id is distinct from below.chain_id or l.diff_id <> r.diff_id`) {
     problems.push(`image ${imageId}: layer ${chainId} does not sit on the layer below it in the chain`);
   }
+  for (const row of await sql<ReferenceRow[]>`
+    select ${referenceColumns(sql)} from image_references r`) {
+    const problem = referenceProblem(row);
+    if (problem) problems.push(`reference ${row.name}: ${problem}`);
+  }
   for (const { id } of await sql<{ id: string }[]>`
     with recursive up (start, id, depth) as (
       select id, parent_id, 1 from images where parent_id is not null
@@ -58,4 +73,27 @@ export async function verifyStore(
     problems.push(`image ${id}: its parent chain is longer than ${maxTreeDepth} or a cycle`);
   }
   return problems;
+}
+
+/** What is wrong with a stored reference: it must be its own normalized form, split right. */
+function referenceProblem(row: ReferenceRow): string | null {
+  let parsed: Reference;
+  try {
+    parsed = parseReference(row.name);
+  } catch (error) {
+    return `not a valid reference (${(error as Error).message})`;
+  }
+  const fields = { name: referenceString(parsed), repository: repositoryName(parsed), familiar: familiarString(parsed) };
+  for (const [field, value] of Object.entries(fields)) {
+    if (row[field as keyof typeof fields] !== value) return `its ${field} should be ${value}`;
+  }
+  if ((parsed.tag === null) === (parsed.digest === null)) return 'it needs a tag or a digest, not both';
+  return row.tag === parsed.tag && row.digest === parsed.digest ? null : 'its tag or digest differs from its name';
+}
+
+/** Whether a stored label index (jsonb, key order free) holds the config's labels. */
+function sameLabels(stored: unknown, labels: Record<string, string> | null): boolean {
+  const sorted = (value: unknown) =>
+    value === null || value === undefined ? 'null' : JSON.stringify(Object.entries(value as object).sort());
+  return sorted(stored) === sorted(labels);
 }
