@@ -1,5 +1,5 @@
 import type { PendingQuery, Row } from 'postgres';
-import { NotFoundError } from '../domain/errors.js';
+import { InvalidIdError, NotFoundError } from '../domain/errors.js';
 import { isIdArgument, referenceNamed } from '../domain/image-name.js';
 import { idRange, onlyMatch } from './id-search.js';
 import type { Queryable } from './pool.js';
@@ -22,9 +22,9 @@ export async function lookupImage<T extends Row>(
   if (name !== null && !isIdArgument(asked)) {
     const [row] = await sql<T[]>`${byName}`;
     if (row) return row;
-    // Not a name that is stored: the ID rules say why it is no ID either.
-    idRange(asked);
-    return null;
+    throw new InvalidIdError(
+      `no image is named "${asked}", and it is no ID: expected sha256:<hex>, or a prefix of up to 64 hex digits`,
+    );
   }
   const [low, high] = idRange(asked);
   const rows = await sql<T[]>`

@@ -125,7 +125,7 @@ function checkData(op: Op, data: any): string[] {
 
 function checkRead(op: Extract<Op, { kind: 'read' }>, data: any): string[] {
   const problems: string[] = [];
-  const image = data?.image;
+  const image = data?.image ?? data?.reference?.image;
   if (image) {
     if (op.id !== null && image.id !== op.id) problems.push(`asked for ${op.id}, got ${image.id}`);
     if (image.rawConfig !== undefined && digest(image.rawConfig) !== image.id) problems.push(`${image.id}: its rawConfig hashes elsewhere`);

@@ -135,7 +135,7 @@ async function checkStore(cluster: Cluster, entries: Entry[]): Promise<string[]>
   try {
     const rows = await sql<{ id: string; rawConfig: string }[]>`select id, raw_config as "rawConfig" from images`;
     const final = new Map(rows.map((row) => [row.id, row.rawConfig]));
-    return [...checkHistory(entries, final, FAIL_FAST_MS), ...(await verifyStore(sql, 125)).map((line) => `verify: ${line}`)];
+    return [...checkHistory(entries, final, FAIL_FAST_MS), ...(await verifyStore(sql)).map((line) => `verify: ${line}`)];
   } finally {
     await sql.end();
   }

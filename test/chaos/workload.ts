@@ -67,7 +67,7 @@ export class Workload {
     if (kind === 1) return { kind: 'read', id: null, query: `{ images(first: 20) { totalCount edges { node { id isHead layers { chainId } } } } }` };
     if (kind === 2) return { kind: 'read', id: null, query: `{ images(first: 5, headsOnly: true) { edges { node { id ancestors { id } descendants(first: 10) { totalCount edges { depth node { id } } } } } } }` };
     if (kind === 3) return { kind: 'read', id: null, query: `{ images(first: 10, orderBy: CREATED_DESC, filter: { reference: ["chaos/*"] }) { totalCount edges { node { id created repoTags } } } }` };
-    return { kind: 'read', id: null, query: `{ image(id: "chaos/app-${random.below(4)}:v${random.below(3)}") { id rawConfig repoTags references { name image { id } } } }` };
+    return { kind: 'read', id: null, query: `{ reference(name: "chaos/app-${random.below(4)}:v${random.below(3)}") { name image { id rawConfig repoTags } } }` };
   }
 
   /** Learns from an answer which images are stored now. */
