@@ -23,7 +23,7 @@ export async function lookupImage<T extends Row>(
     const [row] = await sql<T[]>`${byName}`;
     if (row) return row;
     throw new InvalidIdError(
-      `no image is named "${asked}", and it is no ID: expected sha256:<hex>, or a prefix of up to 64 hex digits`,
+      `invalid ID "${asked}": no image has this name, and it is not sha256:<hex> or a prefix of up to 64 hex digits`,
     );
   }
   const [low, high] = idRange(asked);
