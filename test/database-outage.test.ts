@@ -3,24 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import { makeConfig } from './support/configs.js';
 import { clusterUnavailable, startCluster, type Cluster } from './support/cluster.js';
 import { serverUrl } from './support/database.js';
+import { post } from './support/http.js';
 import { startProcess, type ServerProcess } from './support/process.js';
 
 // The server's connect timeout in this file; answers must come within it and a second more.
 const TIMEOUT_S = 2;
 const LIMIT_MS = TIMEOUT_S * 1000 + 1000;
 const CREATE = 'mutation ($c: String!) { createImage(config: $c) { image { id } } }';
-
-/** Posts a query and gives the status, the Retry-After header, the body and how long it took. */
-async function post(url: string, query: string, variables: Record<string, unknown> = {}) {
-  const started = performance.now();
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), body, ms: performance.now() - started };
-}
+const READ = 'query ($id: String!) { image(id: $id) { id } }';
+const creating = (c: string) => ({ query: CREATE, variables: { c } });
 
 async function probe(url: string, path: string) {
   const response = await fetch(new URL(path, url));
@@ -43,23 +34,25 @@ describe('when the database goes away', { skip }, () => {
   });
 
   it('then requests fail fast with DATABASE_UNAVAILABLE and HTTP 503, the probes say so, and the next request after it is back succeeds', async () => {
-    const stored = await post(server.url, CREATE, { c: makeConfig(['before the outage']) });
-    assert.equal(stored.body.errors, undefined);
+    const stored = await post(server.url, creating(makeConfig(['before the outage'])));
+    assert.equal(stored.json.errors, undefined);
     assert.deepEqual(await probe(server.url, '/health/ready'), { status: 200, body: { status: 'ready', database: 'reachable' } });
 
+    const id = stored.json.data.createImage.image.id;
     await cluster.stop();
     // Many at once, reads and writes: none queues behind another's reconnects.
     const answers = await Promise.all(
       Array.from({ length: 24 }, (_, i) =>
         i % 2 === 0
-          ? post(server.url, 'query ($id: String!) { image(id: $id) { id } }', { id: stored.body.data.createImage.image.id })
-          : post(server.url, CREATE, { c: makeConfig([`during the outage ${i}`]) }),
+          ? post(server.url, { query: READ, variables: { id } })
+          : post(server.url, creating(makeConfig([`during the outage ${i}`]))),
       ),
     );
     for (const answer of answers) {
-      assert.equal(answer.status, 503, JSON.stringify(answer.body));
-      assert.equal(answer.retryAfter, '1');
-      assert.deepEqual(answer.body.errors?.map((error) => error.extensions?.code), ['DATABASE_UNAVAILABLE']);
+      assert.equal(answer.status, 503, JSON.stringify(answer.json));
+      assert.equal(answer.headers.get('retry-after'), '1');
+      const codes = answer.json.errors?.map((error: any) => error.extensions?.code);
+      assert.deepEqual(codes, ['DATABASE_UNAVAILABLE']);
       assert.ok(answer.ms < LIMIT_MS, `answered after ${Math.round(answer.ms)} ms`);
     }
     const ready = await probe(server.url, '/health/ready');
@@ -71,8 +64,8 @@ describe('when the database goes away', { skip }, () => {
     assert.equal((await probe(server.url, '/health/live')).status, 200);
 
     await cluster.start();
-    const back = await post(server.url, CREATE, { c: makeConfig(['after the outage']) });
-    assert.equal(back.body.errors, undefined, JSON.stringify(back.body));
+    const back = await post(server.url, creating(makeConfig(['after the outage'])));
+    assert.equal(back.json.errors, undefined, JSON.stringify(back.json));
     assert.equal((await probe(server.url, '/health/ready')).status, 200);
     // Expected failures are the request lines' business, not error lines with stacks.
     assert.doesNotMatch(server.output(), /"level":50/);

@@ -28,12 +28,19 @@ describe('deleteImage', () => {
   });
 
   it('when the last image of a chain is deleted, then its whole chain is released, top first, and nothing is left', async () => {
-    const { deleteImage } = await server.data(DELETE, { id: three.id });
+    // A chain of its own, shared until the image on top of it is deleted.
+    const before = await server.counts();
+    const layers = ['last 1', 'last 2', 'last 3'];
+    const base = makeConfig(layers, 'the last of its chain');
+    const id = await server.create(base);
+    const top = await server.create(makeConfig([...layers, 'last 4'], 'on top'));
+    await server.data(DELETE, { id: top });
+    const { deleteImage } = await server.data(DELETE, { id });
     assert.deepEqual(
       deleteImage.releasedLayers.map((layer: any) => layer.chainId),
-      chainOf(three.raw).reverse(),
+      chainOf(base).reverse(),
     );
-    assert.deepEqual(await server.counts(), { images: 0, layers: 0, refs: 0, links: 0 });
+    assert.deepEqual(await server.counts(), before);
   });
 
   it('when an image with children is deleted, then the children stay, without a parent', async () => {

@@ -8,17 +8,24 @@ const ids: Record<string, string> = {};
 
 // root ── mid ──┬── leaf1
 //               └── leaf2        lone (no links)
+async function build(): Promise<void> {
+  ids.root = await server.create(makeConfig(['os']));
+  ids.mid = await server.create(makeConfig(['os', 'runtime']));
+  ids.leaf1 = await server.create(makeConfig(['os', 'runtime', 'app1']));
+  ids.leaf2 = await server.create(makeConfig(['os', 'runtime', 'app2']));
+  ids.lone = await server.create(makeConfig(['other']));
+  await server.setParent(ids.mid!, ids.root!);
+  await server.setParent(ids.leaf1!, ids.mid!);
+  await server.setParent(ids.leaf2!, ids.mid!);
+}
+
+// Every test of the file reads this one store and none changes it, so it is
+// built once, before whichever describe runs first.
+let built: Promise<void> | undefined;
+const tree = () => (built ??= build());
+
 describe('image trees: parent, children, ancestors, heads', () => {
-  before(async () => {
-    ids.root = await server.create(makeConfig(['os']));
-    ids.mid = await server.create(makeConfig(['os', 'runtime']));
-    ids.leaf1 = await server.create(makeConfig(['os', 'runtime', 'app1']));
-    ids.leaf2 = await server.create(makeConfig(['os', 'runtime', 'app2']));
-    ids.lone = await server.create(makeConfig(['other']));
-    await server.setParent(ids.mid!, ids.root!);
-    await server.setParent(ids.leaf1!, ids.mid!);
-    await server.setParent(ids.leaf2!, ids.mid!);
-  });
+  before(tree);
 
   it('when a tree is queried, then parent, children (ordered by ID) and isHead follow the links', async () => {
     const { image } = await server.data(
@@ -54,6 +61,8 @@ describe('image trees: parent, children, ancestors, heads', () => {
 });
 
 describe('images: the whole store as a connection (Map and Heads)', () => {
+  before(tree);
+
   it('when listed, then every image comes once, ordered by ID, with a total count', async () => {
     const { images } = await server.data('{ images { totalCount edges { cursor node { id } } pageInfo { hasNextPage } } }');
     const all = Object.values(ids).sort();

@@ -1,16 +1,36 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { before, describe, it } from 'node:test';
+import { makeConfig } from './support/configs.js';
 import { onlyError, useTestServer } from './support/harness.js';
 import { realConfig, realConfigs } from './support/real-configs.js';
 
 const server = useTestServer();
 const IMAGE = 'query ($id: String!) { image(id: $id) { id } }';
 const DELETE = 'mutation ($id: String!) { deleteImage(id: $id) { deletedImageId } }';
+const digest = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 // Among the real configs, 913cf3a3… and 917a47e5… share the prefix "91".
 const target = realConfig('913cf3a3');
 
+/**
+ * Two new configs whose IDs share a prefix that starts no real config's ID, so
+ * that a test can delete by prefix and leave the real configs as the others read them.
+ */
+function twins(): { configs: [string, string]; prefix: string } {
+  const seen = new Map<string, string>();
+  for (let n = 0; ; n++) {
+    const config = makeConfig(['twin'], `twin ${n}`);
+    const prefix = digest(config).slice(7, 10);
+    if (realConfigs.some((real) => real.id.startsWith(`sha256:${prefix}`))) continue;
+    const other = seen.get(prefix);
+    if (other !== undefined) return { configs: [other, config], prefix };
+    seen.set(prefix, config);
+  }
+}
+
 describe('image(id): Get and Search', () => {
+  // Read by every test, changed by none.
   before(async () => {
     for (const config of realConfigs) await server.create(config.raw);
   });
@@ -57,8 +77,10 @@ describe('image(id): Get and Search', () => {
   });
 
   it('when a mutation is given a prefix, then it acts on the full ID', async () => {
-    const { deleteImage } = await server.data(DELETE, { id: '913cf3a3' });
-    assert.equal(deleteImage.deletedImageId, target.id);
-    assert.equal((await server.data(IMAGE, { id: '91' })).image.id, realConfig('917a47e5').id);
+    const { configs, prefix } = twins();
+    const [doomed, kept] = [await server.create(configs[0]), await server.create(configs[1])];
+    const { deleteImage } = await server.data(DELETE, { id: doomed.slice(7, 15) });
+    assert.equal(deleteImage.deletedImageId, doomed);
+    assert.equal((await server.data(IMAGE, { id: prefix })).image.id, kept);
   });
 });

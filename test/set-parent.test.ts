@@ -1,47 +1,57 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { makeConfig } from './support/configs.js';
 import { onlyError, useTestServer } from './support/harness.js';
+import { shortId } from './support/ids.js';
 
 const server = useTestServer();
 const SET_PARENT = 'mutation ($id: String!, $parent: String) { setParent(id: $id, parent: $parent) { image { id parent { id } } } }';
 const CHILDREN = 'query ($id: String!) { image(id: $id) { children { id } } }';
 
-const ids: Record<string, string> = {};
-const childrenOf = async (name: string) =>
-  (await server.data(CHILDREN, { id: ids[name] })).image.children.map((child: any) => child.id);
+const childrenOf = async (id: string) =>
+  (await server.data(CHILDREN, { id })).image.children.map((child: any) => child.id);
+
+/** Stores an image per name, with configs only this test uses, and gives their IDs by name. */
+async function images<Name extends string>(test: string, ...names: Name[]) {
+  const ids = {} as Record<Name, string>;
+  for (const name of names) ids[name] = await server.create(makeConfig([name], test));
+  return ids;
+}
 
 describe('setParent', () => {
-  before(async () => {
-    for (const name of ['a', 'b', 'c', 'd']) ids[name] = await server.create(makeConfig([name]));
-  });
-
   it('when a parent is set, then the image points at it and the parent lists it', async () => {
-    const { setParent } = await server.data(SET_PARENT, { id: ids.b, parent: ids.a });
-    assert.deepEqual(setParent.image, { id: ids.b, parent: { id: ids.a } });
-    assert.deepEqual(await childrenOf('a'), [ids.b]);
+    const { a, b } = await images('set', 'a', 'b');
+    const { setParent } = await server.data(SET_PARENT, { id: b, parent: a });
+    assert.deepEqual(setParent.image, { id: b, parent: { id: a } });
+    assert.deepEqual(await childrenOf(a), [b]);
   });
 
   it('when a new parent is set, then the image moves and the old parent no longer lists it', async () => {
-    await server.data(SET_PARENT, { id: ids.b, parent: ids.c });
-    assert.deepEqual(await childrenOf('a'), []);
-    assert.deepEqual(await childrenOf('c'), [ids.b]);
+    const { a, b, c } = await images('moved', 'a', 'b', 'c');
+    await server.setParent(b, a);
+    await server.data(SET_PARENT, { id: b, parent: c });
+    assert.deepEqual(await childrenOf(a), []);
+    assert.deepEqual(await childrenOf(c), [b]);
   });
 
   it('when the parent is set to null, then the link is cleared', async () => {
-    const { setParent } = await server.data(SET_PARENT, { id: ids.b, parent: null });
+    const { b, c } = await images('cleared', 'b', 'c');
+    await server.setParent(b, c);
+    const { setParent } = await server.data(SET_PARENT, { id: b, parent: null });
     assert.equal(setParent.image.parent, null);
-    assert.deepEqual(await childrenOf('c'), []);
+    assert.deepEqual(await childrenOf(c), []);
   });
 
   it('when the parent is given by prefix, then it is resolved like any ID', async () => {
-    const { setParent } = await server.data(SET_PARENT, { id: ids.d!.slice(7, 19), parent: ids.a!.slice(7, 19) });
-    assert.deepEqual(setParent.image, { id: ids.d, parent: { id: ids.a } });
+    const { a, d } = await images('by prefix', 'a', 'd');
+    const { setParent } = await server.data(SET_PARENT, { id: shortId(d), parent: shortId(a) });
+    assert.deepEqual(setParent.image, { id: d, parent: { id: a } });
   });
 
   it('when either image does not exist, then it is NOT_FOUND and nothing changes', async () => {
+    const { a } = await images('missing', 'a');
     const before = await server.counts();
-    for (const [id, parent, missing] of [['eeee', ids.a, 'eeee'], [ids.a, 'eeee', 'eeee']] as const) {
+    for (const [id, parent, missing] of [['eeee', a, 'eeee'], [a, 'eeee', 'eeee']] as const) {
       const error = onlyError(await server.gql(SET_PARENT, { id, parent }));
       assert.equal(error.code, 'NOT_FOUND');
       assert.equal(error.message, `No such image: ${missing}`);
@@ -50,15 +60,19 @@ describe('setParent', () => {
   });
 
   it('when an image would become its own parent, then it is CYCLE', async () => {
-    assert.equal(onlyError(await server.gql(SET_PARENT, { id: ids.a, parent: ids.a })).code, 'CYCLE');
+    const { a } = await images('own parent', 'a');
+    assert.equal(onlyError(await server.gql(SET_PARENT, { id: a, parent: a })).code, 'CYCLE');
   });
 
   it('when an image would become the parent of its ancestor, then it is CYCLE and nothing changes', async () => {
-    await server.data(SET_PARENT, { id: ids.b, parent: ids.d }); // a <- d <- b
-    const error = onlyError(await server.gql(SET_PARENT, { id: ids.a, parent: ids.b }));
+    const { a, b, d } = await images('ancestor', 'a', 'b', 'd');
+    await server.setParent(d, a);
+    await server.data(SET_PARENT, { id: b, parent: d }); // a <- d <- b
+    const error = onlyError(await server.gql(SET_PARENT, { id: a, parent: b }));
     assert.equal(error.code, 'CYCLE');
     assert.match(error.message, /would make a cycle/);
-    const { image } = await server.data('query ($id: String!) { image(id: $id) { parent { id } } }', { id: ids.a });
+    const PARENT = 'query ($id: String!) { image(id: $id) { parent { id } } }';
+    const { image } = await server.data(PARENT, { id: a });
     assert.equal(image.parent, null);
   });
 

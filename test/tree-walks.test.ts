@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { makeConfig } from './support/configs.js';
 import { onlyError, useTestServer } from './support/harness.js';
+import { shortId } from './support/ids.js';
 
 // A tree depth cap of 4 here, so that the cap shows on a small tree.
 const server = useTestServer({}, { maxTreeDepth: 4 });
@@ -75,17 +76,21 @@ describe('tree walks: descendants and ancestors', () => {
 
   it('when ancestors and descendants of many images are asked for, then each costs one statement', async () => {
     const before = server.statements;
-    await server.data(`{ images(first: 20) { edges { node { ancestors { id } descendants(first: 5) { edges { depth } } } } } }`);
+    const { images } = await server.data(`{ images(first: 20) { edges { node {
+      ancestors { id } descendants(first: 5) { edges { depth } } } } } }`);
     // The page, one batched ancestors walk, and one descendants walk per image listed.
-    assert.equal(server.statements - before, 1 + 1 + Object.keys(ids).length);
+    assert.ok(images.edges.length >= Object.keys(ids).length, 'the page holds the tree, at least');
+    assert.equal(server.statements - before, 1 + 1 + images.edges.length);
   });
 });
 
 describe('createImage with a parent', () => {
   it('when a new image names its parent, then it is linked in the same write', async () => {
-    const { createImage } = await server.data(CREATE, { c: makeConfig(['a0', 'x']), p: ids.a0!.slice(7, 19) });
+    const parent = await server.create(makeConfig(['p0'], 'named parent'));
+    const c = makeConfig(['p0', 'x'], 'named parent');
+    const { createImage } = await server.data(CREATE, { c, p: shortId(parent) });
     assert.equal(createImage.created, true);
-    assert.deepEqual(createImage.image.parent, { id: ids.a0 });
+    assert.deepEqual(createImage.image.parent, { id: parent });
   });
 
   it('when the parent does not exist, then it is NOT_FOUND and nothing is written', async () => {
@@ -96,8 +101,12 @@ describe('createImage with a parent', () => {
   });
 
   it('when the image already exists, then the parent argument changes nothing', async () => {
-    const { createImage } = await server.data(CREATE, { c: makeConfig(['b2']), p: ids.a0 });
+    const parent = await server.create(makeConfig(['e0'], 'kept parent'));
+    const other = await server.create(makeConfig(['e1'], 'kept parent'));
+    const c = makeConfig(['e0', 'e2'], 'kept parent');
+    await server.data(CREATE, { c, p: parent });
+    const { createImage } = await server.data(CREATE, { c, p: other });
     assert.equal(createImage.created, false);
-    assert.deepEqual(createImage.image.parent, { id: ids.a1 });
+    assert.deepEqual(createImage.image.parent, { id: parent });
   });
 });
