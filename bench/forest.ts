@@ -43,9 +43,17 @@ export function* generateForest({ images, seed }: ForestOptions): Generator<Fore
       parent = candidates.length > 0 ? candidates[Math.floor(random() * candidates.length)]! : null;
     }
     const inherited = parent === null ? [] : layersOf[parent]!;
-    const added = parent === null ? 2 + Math.floor(random() * 5) : weighted(random(), [[0.1, 0], [0.7, 1], [0.2, 2]]);
+    const added =
+      parent === null
+        ? 2 + Math.floor(random() * 5)
+        : weighted(random(), [
+            [0.1, 0],
+            [0.7, 1],
+            [0.2, 2],
+          ]);
     const layers = [...inherited];
-    for (let i = 0; i < added && layers.length < MAX_LAYERS; i++) layers.push(diffId(seed, index, i));
+    for (let i = 0; i < added && layers.length < MAX_LAYERS; i++)
+      layers.push(diffId(seed, index, i));
     if (layers.length === 0) layers.push(diffId(seed, index, 0));
     const depth = parent === null ? 0 : depthOf[parent]! + 1;
     layersOf.push(layers);
@@ -55,18 +63,32 @@ export function* generateForest({ images, seed }: ForestOptions): Generator<Fore
   }
 }
 
-function makeConfig(random: () => number, index: number, layers: string[], inheritedCount: number): string {
+function makeConfig(
+  random: () => number,
+  index: number,
+  layers: string[],
+  inheritedCount: number,
+): string {
   const created = new Date(Date.UTC(2024, 0, 1) + index * 61_000).toISOString();
-  const packages = Array.from({ length: 3 + Math.floor(random() * 6) }, () => PACKAGES[Math.floor(random() * PACKAGES.length)]);
+  const packages = Array.from(
+    { length: 3 + Math.floor(random() * 6) },
+    () => PACKAGES[Math.floor(random() * PACKAGES.length)],
+  );
   const history = layers.flatMap((_, i) => {
     const step = {
       created,
-      created_by: i < inheritedCount
-        ? `/bin/sh -c #(nop) ADD file:${layers[i]!.slice(7, 71)} in / `
-        : `RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')} && rm -rf /var/lib/apt/lists/* # buildkit`,
+      created_by:
+        i < inheritedCount
+          ? `/bin/sh -c #(nop) ADD file:${layers[i]!.slice(7, 71)} in / `
+          : `RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')} && rm -rf /var/lib/apt/lists/* # buildkit`,
       comment: 'buildkit.dockerfile.v0',
     };
-    const metadata = { created, created_by: `ENV STEP_${index}_${i}=${random().toString(36).slice(2)}`, comment: 'buildkit.dockerfile.v0', empty_layer: true };
+    const metadata = {
+      created,
+      created_by: `ENV STEP_${index}_${i}=${random().toString(36).slice(2)}`,
+      comment: 'buildkit.dockerfile.v0',
+      empty_layer: true,
+    };
     return random() < 0.5 ? [step, metadata] : [step];
   });
   const labels: Record<string, string> = {
@@ -83,7 +105,11 @@ function makeConfig(random: () => number, index: number, layers: string[], inher
     created,
     author: `builder-${index % 13}`,
     config: {
-      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', `APP_VERSION=1.${index % 50}.${index % 7}`, 'LANG=C.UTF-8'],
+      Env: [
+        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        `APP_VERSION=1.${index % 50}.${index % 7}`,
+        'LANG=C.UTF-8',
+      ],
       Cmd: ['/usr/local/bin/app', '--port', '8080'],
       WorkingDir: '/srv/app',
       Labels: labels,
@@ -103,8 +129,25 @@ function makeConfig(random: () => number, index: number, layers: string[], inher
 }
 
 const PACKAGES = [
-  'ca-certificates', 'curl', 'git', 'openssl', 'tzdata', 'libssl3', 'python3', 'nodejs', 'postgresql-client',
-  'build-essential', 'libpq5', 'zlib1g', 'gnupg', 'unzip', 'jq', 'locales', 'netbase', 'procps', 'libxml2',
+  'ca-certificates',
+  'curl',
+  'git',
+  'openssl',
+  'tzdata',
+  'libssl3',
+  'python3',
+  'nodejs',
+  'postgresql-client',
+  'build-essential',
+  'libpq5',
+  'zlib1g',
+  'gnupg',
+  'unzip',
+  'jq',
+  'locales',
+  'netbase',
+  'procps',
+  'libxml2',
 ];
 
 function diffId(seed: number, image: number, layer: number): string {

@@ -11,8 +11,14 @@ export interface Measured {
 /** The latency percentiles and rate of a set of timings (milliseconds) over a wall time. */
 export function summarize(timings: number[], wallMs: number): Measured {
   const sorted = [...timings].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-  return { requests: sorted.length, perSecond: (sorted.length / wallMs) * 1000, p50: at(0.5), p99: at(0.99) };
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  return {
+    requests: sorted.length,
+    perSecond: (sorted.length / wallMs) * 1000,
+    p50: at(0.5),
+    p99: at(0.99),
+  };
 }
 
 /**
@@ -56,7 +62,8 @@ export function graphqlClient(url: string, connections: number) {
         body: JSON.stringify({ query, variables }),
       });
       const body = (await response.body.json()) as { data?: unknown; errors?: unknown[] };
-      if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
+      if (body.errors)
+        throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
       return body.data;
     },
     async text(path: string): Promise<string> {

@@ -8,7 +8,17 @@ export interface SeedTag {
 
 const SHARE_TAGGED = 0.3;
 const REPOSITORIES = 300;
-const OFFICIAL = ['ubuntu', 'debian', 'alpine', 'python', 'node', 'golang', 'nginx', 'redis', 'postgres'];
+const OFFICIAL = [
+  'ubuntu',
+  'debian',
+  'alpine',
+  'python',
+  'node',
+  'golang',
+  'nginx',
+  'redis',
+  'postgres',
+];
 const REGISTRIES = ['ghcr.io', 'registry.example.com:5000', 'quay.io'];
 
 /**
@@ -25,7 +35,8 @@ export function* generateNames(images: number, seed: number): Generator<SeedTag>
     const tags = 1 + Math.floor(random() * 3);
     const repository = repositories[Math.floor(random() ** 2 * REPOSITORIES)]!;
     for (let i = 0; i < tags; i++) {
-      const tag = i === 0 ? `${1 + (image % 9)}.${image % 97}.${i}` : i === 1 ? `build-${image}` : 'latest';
+      const tag =
+        i === 0 ? `${1 + (image % 9)}.${image % 97}.${i}` : i === 1 ? `build-${image}` : 'latest';
       yield { image, reference: `${repository}:${tag}` };
     }
   }

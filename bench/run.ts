@@ -3,14 +3,14 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { digestOf } from '../src/domain/digest.js';
-import { connect } from '../src/store/pool.js';
 import { createImageStore } from '../src/store/image-store.js';
 import { migrate } from '../src/store/migrate.js';
-import { QUERIES, countImages, findTargets, q1Floor, q5Floor } from './cases.js';
+import { connect } from '../src/store/pool.js';
+import { startProcess } from '../test/support/process.js';
+import { countImages, findTargets, QUERIES, q1Floor, q5Floor } from './cases.js';
 import { generateForest } from './forest.js';
 import { drive, graphqlClient, type Measured } from './load.js';
 import { seed, seedNames } from './seed.js';
-import { startProcess } from '../test/support/process.js';
 
 // `npm run bench -- [--images 100000] [--seconds 5]`: seeds a database once (kept for
 // later runs), starts the real server on it, and prints one table. Client, server and
@@ -36,11 +36,17 @@ const server = await startServer();
 const client = graphqlClient(server.url, 8);
 const rows: string[][] = [];
 
-console.log(`\nQ1 base ${targets.q1Base.slice(7, 19)} (${targets.q1Size} images 5 levels down), deepest ${targets.deepest.slice(7, 19)}, largest base ${targets.largestBase.slice(7, 19)}`);
+console.log(
+  `\nQ1 base ${targets.q1Base.slice(7, 19)} (${targets.q1Size} images 5 levels down), deepest ${targets.deepest.slice(7, 19)}, largest base ${targets.largestBase.slice(7, 19)}`,
+);
 
 const reads: [string, string, (call: number) => Record<string, unknown>][] = [
   ['Q1', QUERIES.Q1, () => ({ id: targets.q1Base })],
-  ['Q2', QUERIES.Q2, (call) => ({ id: targets.sample[call % targets.sample.length]!.slice(7, 19) })],
+  [
+    'Q2',
+    QUERIES.Q2,
+    (call) => ({ id: targets.sample[call % targets.sample.length]!.slice(7, 19) }),
+  ],
   ['Q3', QUERIES.Q3, () => ({})],
   ['Q4', QUERIES.Q4, () => ({ id: targets.deepest })],
   ['Q5', QUERIES.Q5, () => ({ id: targets.largestBase })],
@@ -50,13 +56,19 @@ const reads: [string, string, (call: number) => Record<string, unknown>][] = [
 for (const [name, query, variables] of reads) {
   const returned = countImages(await client.post(query, variables(0)));
   for (const concurrency of [1, 8]) {
-    await record(name, concurrency, returned, () => drive(concurrency, seconds, async (call) => void (await client.post(query, variables(call)))));
+    await record(name, concurrency, returned, () =>
+      drive(concurrency, seconds, async (call) => void (await client.post(query, variables(call)))),
+    );
   }
   const floor = name === 'Q1' ? q1Floor : name === 'Q5' ? q5Floor : null;
   const target = name === 'Q1' ? targets.q1Base : targets.largestBase;
   if (floor) {
     for (const concurrency of [1, 8]) {
-      const measured = await drive(concurrency, seconds, async () => void (await floor(sql, target)));
+      const measured = await drive(
+        concurrency,
+        seconds,
+        async () => void (await floor(sql, target)),
+      );
       rows.push(row(`${name} raw SQL floor`, concurrency, measured, '1', String(returned)));
     }
   }
@@ -75,11 +87,15 @@ for (const concurrency of [1, 8]) {
     }),
   );
 }
-const SET_PARENT = 'mutation W2($id: String!, $p: String) { setParent(id: $id, parent: $p) { image { id } } }';
+const SET_PARENT =
+  'mutation W2($id: String!, $p: String) { setParent(id: $id, parent: $p) { image { id } } }';
 for (const concurrency of [1, 8]) {
   await record('W2 setParent', concurrency, 1, () =>
     drive(concurrency, seconds, (call) =>
-      client.post(SET_PARENT, { id: created[call % created.length], p: targets.sample[call % targets.sample.length] }),
+      client.post(SET_PARENT, {
+        id: created[call % created.length],
+        p: targets.sample[call % targets.sample.length],
+      }),
     ),
   );
 }
@@ -87,7 +103,12 @@ const DELETE = 'mutation W3($id: String!) { deleteImage(id: $id) { releasedLayer
 let deleted = 0;
 for (const concurrency of [1, 8]) {
   await record('W3 deleteImage', concurrency, 1, () =>
-    drive(concurrency, seconds, () => client.post(DELETE, { id: created[deleted++] }), created.length - deleted),
+    drive(
+      concurrency,
+      seconds,
+      () => client.post(DELETE, { id: created[deleted++] }),
+      created.length - deleted,
+    ),
   );
 }
 while (deleted < created.length) await client.post(DELETE, { id: created[deleted++] });
@@ -100,9 +121,13 @@ for (let round = 0; round < 6; round++) {
   rounds.push(memory(server.pid).rss);
 }
 
-console.log(`\n${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB; client, server and PostgreSQL share them.`);
+console.log(
+  `\n${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB; client, server and PostgreSQL share them.`,
+);
 console.log(`${images} images; ${seconds} s per case.\n`);
-console.log('| case | concurrency | requests/s | p50 ms | p99 ms | SQL statements/request | images/request |');
+console.log(
+  '| case | concurrency | requests/s | p50 ms | p99 ms | SQL statements/request | images/request |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const line of rows) console.log(`| ${line.join(' | ')} |`);
 const ratio = (name: string) => {
@@ -110,22 +135,45 @@ const ratio = (name: string) => {
   return (p50(name) / p50(`${name} raw SQL floor`)).toFixed(2);
 };
 console.log(`\nQ1 p50 / raw SQL floor p50: ${ratio('Q1')}; Q5: ${ratio('Q5')}`);
-console.log(`server peak RSS ${mb(peak)} MB; RSS after each of 6 rounds of 100 Q1 requests: ${rounds.map(mb).join(', ')} MB`);
+console.log(
+  `server peak RSS ${mb(peak)} MB; RSS after each of 6 rounds of 100 Q1 requests: ${rounds.map(mb).join(', ')} MB`,
+);
 
 await client.close();
 server.stop();
 await sql.end();
 
-async function record(name: string, concurrency: number, returned: number, run: () => Promise<Measured>) {
+async function record(
+  name: string,
+  concurrency: number,
+  returned: number,
+  run: () => Promise<Measured>,
+) {
   const before = await statements();
   const measured = await run();
   const perRequest = (await statements()) - before;
-  rows.push(row(name, concurrency, measured, (perRequest / measured.requests).toFixed(1), String(returned)));
+  rows.push(
+    row(name, concurrency, measured, (perRequest / measured.requests).toFixed(1), String(returned)),
+  );
   process.stdout.write('.');
 }
 
-function row(name: string, concurrency: number, m: Measured, sqlPerRequest: string, returned: string): string[] {
-  return [name, String(concurrency), m.perSecond.toFixed(0), m.p50.toFixed(2), m.p99.toFixed(2), sqlPerRequest, returned];
+function row(
+  name: string,
+  concurrency: number,
+  m: Measured,
+  sqlPerRequest: string,
+  returned: string,
+): string[] {
+  return [
+    name,
+    String(concurrency),
+    m.perSecond.toFixed(0),
+    m.p50.toFixed(2),
+    m.p99.toFixed(2),
+    sqlPerRequest,
+    returned,
+  ];
 }
 
 async function statements(): Promise<number> {
@@ -135,7 +183,8 @@ async function statements(): Promise<number> {
 
 function memory(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1]) * 1024;
+  const kb = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1]) * 1024;
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
@@ -145,7 +194,10 @@ function mb(bytes: number): string {
 
 async function ensureDatabase(target: string): Promise<void> {
   const name = new URL(target).pathname.slice(1);
-  const admin = postgres(Object.assign(new URL(target), { pathname: '/postgres' }).toString(), { max: 1, onnotice: () => {} });
+  const admin = postgres(Object.assign(new URL(target), { pathname: '/postgres' }).toString(), {
+    max: 1,
+    onnotice: () => {},
+  });
   const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
   if (!exists) await admin`create database ${admin(name)}`;
   await admin.end();
@@ -161,7 +213,9 @@ async function ensureSeeded(): Promise<void> {
   if (count === images && found) {
     if ((await store.countReferences(null)) > 0) return;
     console.log('tagging the seeded images (the database is kept for later runs)');
-    const ids = [...generateForest({ images, seed: forestSeed })].map((image) => digestOf(image.rawConfig));
+    const ids = [...generateForest({ images, seed: forestSeed })].map((image) =>
+      digestOf(image.rawConfig),
+    );
     await seedNames(store, ids, forestSeed);
     await sql`vacuum analyze`;
     return;

@@ -3,7 +3,7 @@ import { runCommand } from '../src/cli/command.js';
 import { digestOf } from '../src/domain/digest.js';
 import { parseReference } from '../src/domain/reference.js';
 import { createImageStore, type ImageStore, type NewTag } from '../src/store/image-store.js';
-import { generateForest, type ForestOptions } from './forest.js';
+import { type ForestOptions, generateForest } from './forest.js';
 import { generateNames } from './names.js';
 
 const BATCH = 1000;
@@ -12,7 +12,11 @@ const BATCH = 1000;
  * Writes a generated forest through the store's own batch create, which
  * validates and content-addresses every config. Returns images per second.
  */
-export async function seed(store: ImageStore, options: ForestOptions, log = console.log): Promise<number> {
+export async function seed(
+  store: ImageStore,
+  options: ForestOptions,
+  log = console.log,
+): Promise<number> {
   const ids: string[] = [];
   const started = performance.now();
   let batch: { rawConfig: string; parentId: string | null }[] = [];
@@ -24,7 +28,10 @@ export async function seed(store: ImageStore, options: ForestOptions, log = cons
   };
   for (const image of generateForest(options)) {
     // Parents come earlier in the forest, so their IDs are known by now or in this batch.
-    const parentId = image.parent === null ? null : (ids[image.parent] ?? pendingId(batch, ids.length, image.parent));
+    const parentId =
+      image.parent === null
+        ? null
+        : (ids[image.parent] ?? pendingId(batch, ids.length, image.parent));
     batch.push({ rawConfig: image.rawConfig, parentId });
     if (batch.length === BATCH) await flush();
   }
@@ -35,7 +42,11 @@ export async function seed(store: ImageStore, options: ForestOptions, log = cons
 }
 
 /** Tags the seeded images (by their index in the forest) with the generated names. */
-export async function seedNames(store: ImageStore, ids: readonly string[], seed: number): Promise<void> {
+export async function seedNames(
+  store: ImageStore,
+  ids: readonly string[],
+  seed: number,
+): Promise<void> {
   let batch: NewTag[] = [];
   for (const tag of generateNames(ids.length, seed)) {
     batch.push({ imageId: ids[tag.image]!, reference: parseReference(tag.reference) });
@@ -53,10 +64,17 @@ function pendingId(batch: { rawConfig: string }[], flushed: number, index: numbe
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { images: { type: 'string', default: '100000' }, seed: { type: 'string', default: '1' } } });
+  const { values } = parseArgs({
+    options: {
+      images: { type: 'string', default: '100000' },
+      seed: { type: 'string', default: '1' },
+    },
+  });
   await runCommand(
     async ({ database }) => {
-      console.log(`seeding ${values.images} images (seed ${values.seed}) into ${database.description}`);
+      console.log(
+        `seeding ${values.images} images (seed ${values.seed}) into ${database.description}`,
+      );
       const options = { images: Number(values.images), seed: Number(values.seed) };
       const rate = await seed(createImageStore(database.sql), options);
       console.log(`seeded: ${Math.round(rate)} images/s`);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError } from './domain/errors.js';
-import { DEFAULT_CONNECT_TIMEOUT_S } from './store/pool.js';
 import { DEFAULT_MAX_TREE_DEPTH } from './store/image-store.js';
+import { DEFAULT_CONNECT_TIMEOUT_S } from './store/pool.js';
 
 /** Limits that stop abusive requests but let real tree queries through. */
 export interface Limits {
@@ -54,7 +54,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const int = (name: string, fallback: number, min: number, max: number) => {
     const value = Number(env[name] ?? fallback);
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${env[name]}"`);
+      throw new ConfigError(
+        `${name} must be a whole number from ${min} to ${max}, got "${env[name]}"`,
+      );
     }
     return value;
   };
@@ -67,7 +69,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`IMAGESTORE_INTROSPECTION must be on or off, got "${introspection}"`);
   }
   const logLevel = (text('LOG_LEVEL') ?? 'info').toLowerCase();
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   return {
     port: int('PORT', 4000, 0, 65535),
     host: text('HOST') ?? '127.0.0.1',
@@ -78,7 +81,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseTimeout: int('IMAGESTORE_DATABASE_TIMEOUT', DEFAULT_CONNECT_TIMEOUT_S, 1, 600),
     writeToken: text('IMAGESTORE_WRITE_TOKEN'),
     readToken: text('IMAGESTORE_READ_TOKEN'),
-    corsOrigins: (text('IMAGESTORE_CORS_ORIGINS') ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    corsOrigins: (text('IMAGESTORE_CORS_ORIGINS') ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
     introspection: introspection === 'on' || introspection === 'true',
     limits: {
       depth: int('IMAGESTORE_MAX_QUERY_DEPTH', 64, 1, 10_000),

@@ -4,7 +4,7 @@ import { reportFailure } from './cli/command.js';
 import { ConfigError, readConfig } from './config.js';
 import { createApp } from './server/app.js';
 import { migrate } from './store/migrate.js';
-import { openDatabase, type Database } from './store/open-database.js';
+import { type Database, openDatabase } from './store/open-database.js';
 
 // In-flight requests get this long to finish when the server is asked to stop.
 const DRAIN_MS = 10_000;
@@ -19,9 +19,14 @@ async function main(): Promise<void> {
     await listen(server, config.port, config.host);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    console.log(`imagestore: serving GraphQL and GraphiQL at http://${config.host}:${port}/graphql`);
+    console.log(
+      `imagestore: serving GraphQL and GraphiQL at http://${config.host}:${port}/graphql`,
+    );
     console.log(`imagestore: database: ${database.description}`);
-    if (config.writeToken === null) console.log('imagestore: writes are open to anyone who can reach the server (set IMAGESTORE_WRITE_TOKEN to require a token)');
+    if (config.writeToken === null)
+      console.log(
+        'imagestore: writes are open to anyone who can reach the server (set IMAGESTORE_WRITE_TOKEN to require a token)',
+      );
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => void shutdown(server, database, signal));
     }
@@ -36,7 +41,9 @@ function listen(server: Server, port: number, host: string): Promise<void> {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL'
-          ? new ConfigError(`cannot listen on ${host}:${port} (${error.code}); set PORT or HOST to a free address`)
+          ? new ConfigError(
+              `cannot listen on ${host}:${port} (${error.code}); set PORT or HOST to a free address`,
+            )
           : error,
       );
     });

@@ -6,7 +6,10 @@ import { post } from './support/http.js';
 
 const WRITE = 'write-secret-7f3a';
 const READ = 'read-secret-91bc';
-const server = useTestServer({}, { writeToken: WRITE, readToken: READ, corsOrigins: ['https://ui.example'] });
+const server = useTestServer(
+  {},
+  { writeToken: WRITE, readToken: READ, corsOrigins: ['https://ui.example'] },
+);
 const CREATE = 'mutation CreateOne($c: String!) { createImage(config: $c) { image { id } } }';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -15,7 +18,13 @@ const creating = (c: string) => ({ query: CREATE, variables: { c } });
 describe('who may write and read', () => {
   it('when a mutation comes without the write token, or with a wrong one, then it is UNAUTHENTICATED and nothing changes', async () => {
     const before = await server.counts();
-    for (const headers of [{}, bearer('wrong'), bearer(READ), bearer(`${WRITE}x`), { authorization: WRITE }]) {
+    for (const headers of [
+      {},
+      bearer('wrong'),
+      bearer(READ),
+      bearer(`${WRITE}x`),
+      { authorization: WRITE },
+    ]) {
       const refused = creating(makeConfig(['a'], 'refused'));
       const { status, json } = await post(server.url, refused, { headers });
       assert.equal(status, 401);
@@ -54,7 +63,8 @@ describe('who may write and read', () => {
     assert.deepEqual(line.errors, ['UNAUTHENTICATED']);
     assert.equal(typeof line.ms, 'number');
     const everything = JSON.stringify(server.lines);
-    for (const secret of [WRITE, READ, 'wrong-token-123', 'do-not-log-me']) assert.ok(!everything.includes(secret), secret);
+    for (const secret of [WRITE, READ, 'wrong-token-123', 'do-not-log-me'])
+      assert.ok(!everything.includes(secret), secret);
   });
 });
 
@@ -63,14 +73,27 @@ describe('browsers', () => {
     const preflight = (origin: string) =>
       fetch(server.url, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,authorization',
+        },
       });
-    assert.equal((await preflight('https://ui.example')).headers.get('access-control-allow-origin'), 'https://ui.example');
-    assert.notEqual((await preflight('https://evil.example')).headers.get('access-control-allow-origin'), 'https://evil.example');
+    assert.equal(
+      (await preflight('https://ui.example')).headers.get('access-control-allow-origin'),
+      'https://ui.example',
+    );
+    assert.notEqual(
+      (await preflight('https://evil.example')).headers.get('access-control-allow-origin'),
+      'https://evil.example',
+    );
   });
 
   it('when a request could come from a plain form or link (CSRF), then it is refused', async () => {
-    const response = await fetch(`${server.url}?query=${encodeURIComponent('{ images { totalCount } }')}`, { headers: bearer(READ) });
+    const response = await fetch(
+      `${server.url}?query=${encodeURIComponent('{ images { totalCount } }')}`,
+      { headers: bearer(READ) },
+    );
     assert.equal(response.status, 403);
   });
 });

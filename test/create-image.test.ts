@@ -31,7 +31,10 @@ describe('createImage', () => {
       assert.equal(createImage.image.history.length, json.history.length);
       assert.deepEqual(
         createImage.image.layers,
-        chainIds(json.rootfs.diff_ids).map((chainId, i) => ({ chainId, diffId: json.rootfs.diff_ids[i] })),
+        chainIds(json.rootfs.diff_ids).map((chainId, i) => ({
+          chainId,
+          diffId: json.rootfs.diff_ids[i],
+        })),
       );
     }
   });
@@ -99,7 +102,10 @@ describe('createImage', () => {
     const { createImage } = await server.data(CREATE, { config: raw });
     assert.deepEqual(
       createImage.image.history.map((entry: any) => [entry.createdBy, entry.emptyLayer]),
-      [['ADD x /', false], ['ENV a=b', true]],
+      [
+        ['ADD x /', false],
+        ['ENV a=b', true],
+      ],
     );
     assert.equal(createImage.image.created, '2024-01-02T03:04:05.123Z');
   });
@@ -109,10 +115,26 @@ describe('createImage', () => {
     ['not an object', '"layers"', /not a JSON object/],
     ['no rootfs', '{"architecture":"amd64"}', /rootfs is missing/],
     ['no rootfs.type', '{"rootfs":{"diff_ids":[]}}', /rootfs\.type is missing/],
-    ['a bad diff ID', '{"rootfs":{"type":"layers","diff_ids":["md5:abc"]}}', /diff_ids\[0\]: not a sha256 digest/],
-    ['history not an array', '{"rootfs":{"type":"layers"},"history":"none"}', /history: .*expected array/],
-    ['created not a time', '{"rootfs":{"type":"layers"},"created":"2024-13-01"}', /created: not an RFC 3339/],
-    ['too many non-empty layers', makeConfig(['a']).replace(/"diff_ids":\[[^\]]*\]/, '"diff_ids":[]'), /too many non-empty layers in History section/],
+    [
+      'a bad diff ID',
+      '{"rootfs":{"type":"layers","diff_ids":["md5:abc"]}}',
+      /diff_ids\[0\]: not a sha256 digest/,
+    ],
+    [
+      'history not an array',
+      '{"rootfs":{"type":"layers"},"history":"none"}',
+      /history: .*expected array/,
+    ],
+    [
+      'created not a time',
+      '{"rootfs":{"type":"layers"},"created":"2024-13-01"}',
+      /created: not an RFC 3339/,
+    ],
+    [
+      'too many non-empty layers',
+      makeConfig(['a']).replace(/"diff_ids":\[[^\]]*\]/, '"diff_ids":[]'),
+      /too many non-empty layers in History section/,
+    ],
   ];
   for (const [name, config, message] of invalid) {
     it(`when a config has ${name}, then it is rejected with INVALID_CONFIG and nothing is written`, async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type Cluster, clusterUnavailable, startCluster } from './support/cluster.js';
 import { makeConfig } from './support/configs.js';
-import { clusterUnavailable, startCluster, type Cluster } from './support/cluster.js';
 import { serverUrl } from './support/database.js';
 import { post } from './support/http.js';
-import { startProcess, type ServerProcess } from './support/process.js';
+import { type ServerProcess, startProcess } from './support/process.js';
 
 // The server's connect timeout in this file; answers must come within it and a second more.
 const TIMEOUT_S = 2;
@@ -15,18 +15,25 @@ const creating = (c: string) => ({ query: CREATE, variables: { c } });
 
 async function probe(url: string, path: string) {
   const response = await fetch(new URL(path, url));
-  return { status: response.status, body: response.status === 200 && path === '/health/live' ? null : await response.json() };
+  return {
+    status: response.status,
+    body: response.status === 200 && path === '/health/live' ? null : await response.json(),
+  };
 }
 
 // A cluster of its own, whatever the backend under test: it runs once, in the PostgreSQL pass.
-const skip = clusterUnavailable() ?? (serverUrl === null && 'runs once, in the PostgreSQL pass of npm test');
+const skip =
+  clusterUnavailable() ?? (serverUrl === null && 'runs once, in the PostgreSQL pass of npm test');
 
 describe('when the database goes away', { skip }, () => {
   let cluster: Cluster;
   let server: ServerProcess;
   before(async () => {
     cluster = await startCluster();
-    server = await startProcess({ DATABASE_URL: cluster.url, IMAGESTORE_DATABASE_TIMEOUT: String(TIMEOUT_S) });
+    server = await startProcess({
+      DATABASE_URL: cluster.url,
+      IMAGESTORE_DATABASE_TIMEOUT: String(TIMEOUT_S),
+    });
   });
   after(async () => {
     await server?.stop();
@@ -36,7 +43,10 @@ describe('when the database goes away', { skip }, () => {
   it('then requests fail fast with DATABASE_UNAVAILABLE and HTTP 503, the probes say so, and the next request after it is back succeeds', async () => {
     const stored = await post(server.url, creating(makeConfig(['before the outage'])));
     assert.equal(stored.json.errors, undefined);
-    assert.deepEqual(await probe(server.url, '/health/ready'), { status: 200, body: { status: 'ready', database: 'reachable' } });
+    assert.deepEqual(await probe(server.url, '/health/ready'), {
+      status: 200,
+      body: { status: 'ready', database: 'reachable' },
+    });
 
     const id = stored.json.data.createImage.image.id;
     await cluster.stop();

@@ -6,7 +6,8 @@ import { onlyError, useTestServer } from './support/harness.js';
 import { realConfig } from './support/real-configs.js';
 
 const server = useTestServer();
-const DELETE = 'mutation ($id: String!) { deleteImage(id: $id) { deletedImageId releasedLayers { chainId diffId } } }';
+const DELETE =
+  'mutation ($id: String!) { deleteImage(id: $id) { deletedImageId releasedLayers { chainId diffId } } }';
 
 // 1b2d7646… has 3 layers; 0da9b7d7… has those 3 and 2 more on top.
 const three = realConfig('1b2d7646');
@@ -45,12 +46,18 @@ describe('deleteImage', () => {
 
   it('when an image with children is deleted, then the children stay, without a parent', async () => {
     const parent = await server.create(makeConfig(['base']));
-    const kids = [await server.create(makeConfig(['base', 'a'])), await server.create(makeConfig(['base', 'b']))];
+    const kids = [
+      await server.create(makeConfig(['base', 'a'])),
+      await server.create(makeConfig(['base', 'b'])),
+    ];
     for (const kid of kids) await server.setParent(kid, parent);
     const { deleteImage } = await server.data(DELETE, { id: parent });
     assert.deepEqual(deleteImage.releasedLayers, [], 'the children still hold the base layer');
     for (const kid of kids) {
-      const { image } = await server.data('query ($id: String!) { image(id: $id) { parent { id } isHead } }', { id: kid });
+      const { image } = await server.data(
+        'query ($id: String!) { image(id: $id) { parent { id } isHead } }',
+        { id: kid },
+      );
       assert.deepEqual(image, { parent: null, isHead: true });
     }
   });

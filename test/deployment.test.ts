@@ -15,12 +15,25 @@ const compose = parse(read('docker-compose.yml'));
 const dockerfile = read('Dockerfile');
 const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
 const instructions = (stage: string, name: string) =>
-  stage.split('\n').filter((line) => line.startsWith(`${name} `)).map((line) => line.slice(name.length + 1).trim());
+  stage
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `))
+    .map((line) => line.slice(name.length + 1).trim());
 
 /** The environment variables the server reads, found by watching readConfig read them. */
 function variablesRead(): Set<string> {
   const names = new Set<string>();
-  readConfig(new Proxy({}, { get: (_target, name) => (names.add(String(name)), undefined) }));
+  readConfig(
+    new Proxy(
+      {},
+      {
+        get: (_target, name) => {
+          names.add(String(name));
+          return undefined;
+        },
+      },
+    ),
+  );
   return names;
 }
 
@@ -48,8 +61,11 @@ describe('docker-compose.yml and the Dockerfile agree with the server', () => {
   it('when compose and the Dockerfile set variables, then the server reads each of them', () => {
     const read = variablesRead();
     const envLine = instructions(finalStage, 'ENV').join(' ');
-    const dockerVars = [...envLine.matchAll(/([A-Z_]+)=/g)].map((m) => m[1]!).filter((name) => name !== 'NODE_ENV');
-    for (const name of [...Object.keys(app.environment), ...dockerVars]) assert.ok(read.has(name), name);
+    const dockerVars = [...envLine.matchAll(/([A-Z_]+)=/g)]
+      .map((m) => m[1]!)
+      .filter((name) => name !== 'NODE_ENV');
+    for (const name of [...Object.keys(app.environment), ...dockerVars])
+      assert.ok(read.has(name), name);
   });
 
   it('when the port is published, then it is the one the server listens on, and the one the image exposes', () => {
@@ -62,7 +78,10 @@ describe('docker-compose.yml and the Dockerfile agree with the server', () => {
 
   it('when the image is built, then it has a build stage and a production stage that runs as a non-root user', () => {
     assert.ok(instructions(dockerfile, 'FROM').length >= 2, 'multi-stage');
-    assert.ok(instructions(finalStage, 'RUN').some((run) => run.includes('npm ci --omit=dev')), 'production dependencies only');
+    assert.ok(
+      instructions(finalStage, 'RUN').some((run) => run.includes('npm ci --omit=dev')),
+      'production dependencies only',
+    );
     const [user] = instructions(finalStage, 'USER');
     assert.ok(user && user !== 'root' && user !== '0', `USER ${user}`);
   });
@@ -76,14 +95,17 @@ describe('docker-compose.yml and the Dockerfile agree with the server', () => {
     }
   });
 
-  it('when the image\'s start command runs the build output, then the server starts and serves', async () => {
+  it("when the image's start command runs the build output, then the server starts and serves", async () => {
     const [cmd] = instructions(finalStage, 'CMD');
     const argv = JSON.parse(cmd!) as string[];
     assert.equal(argv[0], 'node');
     execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
     const dataDir = mkdtempSync(join(tmpdir(), 'imagestore-dist-'));
     try {
-      const server = await startProcess({ DATABASE_URL: '', IMAGESTORE_DATA_DIR: dataDir }, argv.slice(1));
+      const server = await startProcess(
+        { DATABASE_URL: '', IMAGESTORE_DATA_DIR: dataDir },
+        argv.slice(1),
+      );
       const response = await fetch(server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chainIds } from '../src/domain/chain-id.js';
 import { digestOf, shortId } from '../src/domain/digest.js';
-import { parseIdQuery } from '../src/domain/image-id.js';
 import { parseImageConfig } from '../src/domain/image-config.js';
+import { parseIdQuery } from '../src/domain/image-id.js';
 import { makeConfig } from './support/configs.js';
 import { realConfigs } from './support/real-configs.js';
 
@@ -16,7 +16,10 @@ describe('digest', () => {
   });
 
   it('when text is not ASCII, then its UTF-8 bytes are hashed', () => {
-    assert.equal(digestOf('é'), 'sha256:4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c');
+    assert.equal(
+      digestOf('é'),
+      'sha256:4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c',
+    );
   });
 
   it('when shortened, then the first 12 hex digits remain', () => {
@@ -31,7 +34,10 @@ describe('chain IDs', () => {
 
   it('when layers stack, then each chain ID hashes the one below, a space, and the diff ID', () => {
     const chain = chainIds([A, B, A]);
-    assert.equal(chain[1], 'sha256:51c0c8ace48498d6f5fee6b0592cc06f2da0f3cbe09c5a34a97dce85c3889676');
+    assert.equal(
+      chain[1],
+      'sha256:51c0c8ace48498d6f5fee6b0592cc06f2da0f3cbe09c5a34a97dce85c3889676',
+    );
     assert.equal(chain[2], digestOf(`${chain[1]} ${A}`));
   });
 
@@ -81,11 +87,31 @@ describe('config validation', () => {
     ['no rootfs', '{"os":"linux"}', /rootfs is missing/],
     ['rootfs not an object', '{"rootfs":"layers"}', /rootfs: .*expected object/],
     ['no rootfs.type', '{"rootfs":{"diff_ids":[]}}', /rootfs\.type is missing/],
-    ['a bad diff ID', '{"rootfs":{"type":"layers","diff_ids":["sha256:abc"]}}', /rootfs\.diff_ids\[0\]: not a sha256 digest/],
-    ['history not an array', '{"rootfs":{"type":"layers"},"history":{}}', /history: .*expected array/],
-    ['created not a time', '{"rootfs":{"type":"layers"},"created":"last tuesday"}', /created: not an RFC 3339 date-time/],
-    ['env not strings', '{"rootfs":{"type":"layers"},"config":{"Env":[1]}}', /config\.Env\[0\]: .*expected string/],
-    ['empty_layer not boolean', '{"rootfs":{"type":"layers"},"history":[{"empty_layer":"yes"}]}', /history\[0\]\.empty_layer/],
+    [
+      'a bad diff ID',
+      '{"rootfs":{"type":"layers","diff_ids":["sha256:abc"]}}',
+      /rootfs\.diff_ids\[0\]: not a sha256 digest/,
+    ],
+    [
+      'history not an array',
+      '{"rootfs":{"type":"layers"},"history":{}}',
+      /history: .*expected array/,
+    ],
+    [
+      'created not a time',
+      '{"rootfs":{"type":"layers"},"created":"last tuesday"}',
+      /created: not an RFC 3339 date-time/,
+    ],
+    [
+      'env not strings',
+      '{"rootfs":{"type":"layers"},"config":{"Env":[1]}}',
+      /config\.Env\[0\]: .*expected string/,
+    ],
+    [
+      'empty_layer not boolean',
+      '{"rootfs":{"type":"layers"},"history":[{"empty_layer":"yes"}]}',
+      /history\[0\]\.empty_layer/,
+    ],
     [
       'more non-empty history than layers',
       '{"rootfs":{"type":"layers","diff_ids":[]},"history":[{"created_by":"RUN x"}]}',
@@ -100,11 +126,14 @@ describe('config validation', () => {
   }
 
   it('when history entries are empty layers, then they need no diff ID', () => {
-    const raw = '{"rootfs":{"type":"layers","diff_ids":[]},"history":[{"created_by":"ENV x","empty_layer":true}]}';
+    const raw =
+      '{"rootfs":{"type":"layers","diff_ids":[]},"history":[{"created_by":"ENV x","empty_layer":true}]}';
     assert.deepEqual(parseImageConfig(raw).diffIds, []);
   });
 
   it('when a config has fields the store does not know, then they pass', () => {
-    assert.doesNotThrow(() => parseImageConfig('{"rootfs":{"type":"layers"},"x-vendor":{"deep":[1,{"a":null}]}}'));
+    assert.doesNotThrow(() =>
+      parseImageConfig('{"rootfs":{"type":"layers"},"x-vendor":{"deep":[1,{"a":null}]}}'),
+    );
   });
 });

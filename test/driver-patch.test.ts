@@ -15,7 +15,11 @@ describe('the database driver', () => {
     // The package's main entry is cjs/src/index.js: its root is three levels up.
     const root = dirname(dirname(dirname(createRequire(import.meta.url).resolve('postgres'))));
     const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
-    assert.equal(version, '3.4.9', 'the patch is for 3.4.9: check whether the new version still needs it');
+    assert.equal(
+      version,
+      '3.4.9',
+      'the patch is for 3.4.9: check whether the new version still needs it',
+    );
     // Both copies: ESM imports load src/, require() loads cjs/src/.
     for (const copy of [join(root, 'src'), join(root, 'cjs', 'src')]) {
       const connection = readFileSync(join(copy, 'connection.js'), 'utf8');

@@ -4,18 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from '../src/store/pool.js';
 import { openEmbeddedDatabase, openServerDatabase } from '../src/store/open-database.js';
+import { connect } from '../src/store/pool.js';
 import { verifyStore } from '../src/store/verify.js';
 import { makeConfig } from './support/configs.js';
 import { freshDatabase, serverUrl } from './support/database.js';
 import { post } from './support/http.js';
 import { startProcess } from './support/process.js';
 
-const CREATE = 'mutation ($c: String!, $p: String) { createImage(config: $c, parent: $p) { image { id } } }';
+const CREATE =
+  'mutation ($c: String!, $p: String) { createImage(config: $c, parent: $p) { image { id } } }';
 
 /** Posts to a server and tells whether the answer was JSON with no errors. */
-async function succeeds(url: string, query: string, variables: Record<string, unknown>): Promise<boolean> {
+async function succeeds(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<boolean> {
   try {
     const { json } = await post(url, { query, variables });
     return json !== null && !json.errors;
@@ -32,7 +37,10 @@ function bulkLoad(url: string, writers: number) {
     Array.from({ length: writers }, async (_, writer) => {
       let parent: string | null = null;
       for (let n = 0; !stopped; n++) {
-        const layers = [`w${writer}`, ...Array.from({ length: n % 6 }, (_, i) => `w${writer}-${n}-${i}`)];
+        const layers = [
+          `w${writer}`,
+          ...Array.from({ length: n % 6 }, (_, i) => `w${writer}-${n}-${i}`),
+        ];
         const config = makeConfig(layers, `writer ${writer} image ${n}`);
         const ok = await succeeds(url, CREATE, { c: config, p: n % 6 === 0 ? null : parent });
         counts[ok ? 'ok' : 'failed']++;
@@ -40,12 +48,19 @@ function bulkLoad(url: string, writers: number) {
       }
     }),
   );
-  return { counts, stop: async () => ((stopped = true), await done) };
+  const stop = async () => {
+    stopped = true;
+    await done;
+  };
+  return { counts, stop };
 }
 
 describe('faults', () => {
-  const noBackends = serverUrl === null && 'the embedded database has no server sessions to terminate';
-  it('when PostgreSQL terminates the connections mid-traffic, then requests fail cleanly and the server recovers by itself', { skip: noBackends }, async () => {
+  const noBackends =
+    serverUrl === null && 'the embedded database has no server sessions to terminate';
+  it('when PostgreSQL terminates the connections mid-traffic, then requests fail cleanly and the server recovers by itself', {
+    skip: noBackends,
+  }, async () => {
     const db = await freshDatabase();
     const server = await startProcess({ DATABASE_URL: db.url! });
     const admin = connect(serverUrl!, { max: 1 });
@@ -62,7 +77,15 @@ describe('faults', () => {
       await sleep(500);
       for (let i = 0; i < 10; i++) {
         const ok = await succeeds(server.url, CREATE, { c: makeConfig([`after ${i}`]), p: null });
-        assert.ok(ok, `request ${i} after the faults:\n${server.output().split('\n').filter((l) => !l.includes('"msg":"request"')).slice(-12).join('\n')}`);
+        assert.ok(
+          ok,
+          `request ${i} after the faults:\n${server
+            .output()
+            .split('\n')
+            .filter((l) => !l.includes('"msg":"request"'))
+            .slice(-12)
+            .join('\n')}`,
+        );
       }
       assert.equal(server.child.exitCode, null, 'the server is still running');
       assert.deepEqual(await verifyStore(db.sql), []);
@@ -87,10 +110,15 @@ describe('faults', () => {
       assert.ok(load.counts.ok > 0);
 
       const second = await startProcess(env);
-      assert.ok(await succeeds(second.url, CREATE, { c: makeConfig(['after the crash']), p: null }), 'serves again');
+      assert.ok(
+        await succeeds(second.url, CREATE, { c: makeConfig(['after the crash']), p: null }),
+        'serves again',
+      );
       assert.equal(await second.stop('SIGTERM'), 0);
 
-      const database = db?.url ? await openServerDatabase(db.url) : await openEmbeddedDatabase(dataDir);
+      const database = db?.url
+        ? await openServerDatabase(db.url)
+        : await openEmbeddedDatabase(dataDir);
       try {
         const [row] = await database.sql`select count(*)::int as n from images`;
         assert.ok(row!.n >= load.counts.ok, `${row!.n} stored, ${load.counts.ok} acknowledged`);

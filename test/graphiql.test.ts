@@ -7,23 +7,35 @@ import { realConfig } from './support/real-configs.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // CI installs Chromium and must run this; elsewhere it may be missing.
-const missing = !existsSync(CHROMIUM) && !process.env.CI && `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`;
+const missing =
+  !existsSync(CHROMIUM) && !process.env.CI && `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`;
 
 const server = useTestServer();
 
 describe('GraphiQL in a real browser', () => {
-  it('when a person opens /graphql, types a query and runs it, then the result shows, with nothing loaded from elsewhere', { skip: missing }, async () => {
+  it('when a person opens /graphql, types a query and runs it, then the result shows, with nothing loaded from elsewhere', {
+    skip: missing,
+  }, async () => {
     const image = realConfig('187f89fb');
     await server.create(image.raw);
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--no-first-run',
+      ],
     });
     try {
       const page = await browser.newPage();
       const elsewhere: string[] = [];
       page.on('request', (request) => {
-        if (!request.url().startsWith(new URL(server.url).origin) && !/^(data|blob):/.test(request.url())) {
+        if (
+          !request.url().startsWith(new URL(server.url).origin) &&
+          !/^(data|blob):/.test(request.url())
+        ) {
           elsewhere.push(request.url());
         }
       });
@@ -36,8 +48,12 @@ describe('GraphiQL in a real browser', () => {
       await page.keyboard.insertText('{ image(id: "187f89fb") { id shortId layers { diffId } } }');
       await page.click('.graphiql-execute-button');
       // The response pane wraps long lines, so read it without the breaks.
-      const shown = async () => ((await page.locator('.graphiql-response').textContent()) ?? '').replace(/\s+/g, '');
-      await page.locator('.graphiql-response').getByText('"187f89fb0852"').waitFor({ timeout: 30_000 });
+      const shown = async () =>
+        ((await page.locator('.graphiql-response').textContent()) ?? '').replace(/\s+/g, '');
+      await page
+        .locator('.graphiql-response')
+        .getByText('"187f89fb0852"')
+        .waitFor({ timeout: 30_000 });
       assert.ok((await shown()).includes(`"id":"${image.id}"`), await shown());
       assert.ok((await shown()).includes('"shortId":"187f89fb0852"'));
       assert.deepEqual(elsewhere, []);

@@ -5,7 +5,6 @@ import { useBareServer } from './support/harness.js';
 const bare = useBareServer();
 
 describe('HTTP', () => {
-
   it('when /health is asked, then it answers 200', async () => {
     const response = await fetch(new URL('/health', bare.server.url));
     assert.equal(response.status, 200);

@@ -35,28 +35,49 @@ describe('image trees: parent, children, ancestors, heads', () => {
     );
     assert.equal(image.parent, null);
     assert.equal(image.isHead, false);
-    assert.deepEqual(image.children.map((c: any) => c.id), [ids.mid]);
+    assert.deepEqual(
+      image.children.map((c: any) => c.id),
+      [ids.mid],
+    );
     const mid = image.children[0];
     assert.deepEqual(mid.parent, { id: ids.root });
-    assert.deepEqual(mid.children, [ids.leaf1, ids.leaf2].sort().map((id) => ({ id, isHead: true })));
+    assert.deepEqual(
+      mid.children,
+      [ids.leaf1, ids.leaf2].sort().map((id) => ({ id, isHead: true })),
+    );
   });
 
   it('when ancestors are asked for, then they come parent first, up to the root', async () => {
-    const { image } = await server.data('query ($id: String!) { image(id: $id) { ancestors { id } } }', { id: ids.leaf2 });
-    assert.deepEqual(image.ancestors.map((a: any) => a.id), [ids.mid, ids.root]);
-    const { image: root } = await server.data('query ($id: String!) { image(id: $id) { ancestors { id } } }', { id: ids.root });
+    const { image } = await server.data(
+      'query ($id: String!) { image(id: $id) { ancestors { id } } }',
+      { id: ids.leaf2 },
+    );
+    assert.deepEqual(
+      image.ancestors.map((a: any) => a.id),
+      [ids.mid, ids.root],
+    );
+    const { image: root } = await server.data(
+      'query ($id: String!) { image(id: $id) { ancestors { id } } }',
+      { id: ids.root },
+    );
     assert.deepEqual(root.ancestors, []);
   });
 
-  it('when an image is built on another, then its layers extend the parent\'s chain, base first', async () => {
+  it("when an image is built on another, then its layers extend the parent's chain, base first", async () => {
     const { image } = await server.data(
       'query ($id: String!) { image(id: $id) { layers { chainId parent { chainId } } parent { layers { chainId } } } }',
       { id: ids.leaf1 },
     );
     const chain = image.layers.map((layer: any) => layer.chainId);
     assert.equal(chain.length, 3);
-    assert.deepEqual(image.parent.layers.map((layer: any) => layer.chainId), chain.slice(0, 2));
-    assert.deepEqual(image.layers.map((layer: any) => layer.parent?.chainId ?? null), [null, ...chain.slice(0, 2)]);
+    assert.deepEqual(
+      image.parent.layers.map((layer: any) => layer.chainId),
+      chain.slice(0, 2),
+    );
+    assert.deepEqual(
+      image.layers.map((layer: any) => layer.parent?.chainId ?? null),
+      [null, ...chain.slice(0, 2)],
+    );
   });
 });
 
@@ -64,11 +85,19 @@ describe('images: the whole store as a connection (Map and Heads)', () => {
   before(tree);
 
   it('when listed, then every image comes once, ordered by ID, with a total count', async () => {
-    const { images } = await server.data('{ images { totalCount edges { cursor node { id } } pageInfo { hasNextPage } } }');
+    const { images } = await server.data(
+      '{ images { totalCount edges { cursor node { id } } pageInfo { hasNextPage } } }',
+    );
     const all = Object.values(ids).sort();
     assert.equal(images.totalCount, all.length);
-    assert.deepEqual(images.edges.map((e: any) => e.node.id), all);
-    assert.deepEqual(images.edges.map((e: any) => e.cursor), all);
+    assert.deepEqual(
+      images.edges.map((e: any) => e.node.id),
+      all,
+    );
+    assert.deepEqual(
+      images.edges.map((e: any) => e.cursor),
+      all,
+    );
     assert.equal(images.pageInfo.hasNextPage, false);
   });
 
@@ -88,10 +117,15 @@ describe('images: the whole store as a connection (Map and Heads)', () => {
   });
 
   it('when headsOnly is set, then only images without children are listed', async () => {
-    const { images } = await server.data('{ images(headsOnly: true) { totalCount edges { node { id isHead } } } }');
+    const { images } = await server.data(
+      '{ images(headsOnly: true) { totalCount edges { node { id isHead } } } }',
+    );
     const heads = [ids.leaf1, ids.leaf2, ids.lone].sort();
     assert.equal(images.totalCount, heads.length);
-    assert.deepEqual(images.edges.map((e: any) => e.node), heads.map((id) => ({ id, isHead: true })));
+    assert.deepEqual(
+      images.edges.map((e: any) => e.node),
+      heads.map((id) => ({ id, isHead: true })),
+    );
   });
 
   it('when first is out of range or the cursor was not made here, then it is BAD_USER_INPUT', async () => {

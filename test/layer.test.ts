@@ -5,7 +5,8 @@ import { onlyError, useTestServer } from './support/harness.js';
 import { realConfig, realConfigs } from './support/real-configs.js';
 
 const server = useTestServer();
-const LAYER = 'query ($id: String!) { layer(chainId: $id) { chainId diffId parent { chainId } images { id } } }';
+const LAYER =
+  'query ($id: String!) { layer(chainId: $id) { chainId diffId parent { chainId } images { id } } }';
 
 // The base layer d619c4d8… is the first layer of 17 real configs.
 const five = realConfig('0da9b7d7');
@@ -30,20 +31,32 @@ describe('layers', () => {
       .map((config) => config.id);
     assert.equal(layer.parent, null);
     assert.equal(expected.length, 17);
-    assert.deepEqual(layer.images.map((image: any) => image.id), expected);
+    assert.deepEqual(
+      layer.images.map((image: any) => image.id),
+      expected,
+    );
   });
 
   it('when a top layer is asked for its images, then only the images built on it are listed', async () => {
     const { layer } = await server.data(LAYER, { id: chain[4] });
     assert.ok(layer.images.some((image: any) => image.id === five.id));
     for (const image of layer.images) {
-      const { image: found } = await server.data('query ($id: String!) { image(id: $id) { layers { chainId } } }', { id: image.id });
-      assert.deepEqual(found.layers.map((l: any) => l.chainId), chain);
+      const { image: found } = await server.data(
+        'query ($id: String!) { image(id: $id) { layers { chainId } } }',
+        { id: image.id },
+      );
+      assert.deepEqual(
+        found.layers.map((l: any) => l.chainId),
+        chain,
+      );
     }
   });
 
   it('when a layer is looked up by a unique prefix, then it is found; an unknown one is null', async () => {
-    assert.equal((await server.data(LAYER, { id: chain[3]!.slice(7, 20) })).layer.chainId, chain[3]);
+    assert.equal(
+      (await server.data(LAYER, { id: chain[3]!.slice(7, 20) })).layer.chainId,
+      chain[3],
+    );
     assert.equal((await server.data(LAYER, { id: `sha256:${'0'.repeat(64)}` })).layer, null);
   });
 

@@ -10,7 +10,10 @@ const ERROR = 50;
 const bare = useBareServer();
 
 /** Sends one request and returns its answer with the lines the server logged for it. */
-async function logged(query: string, variables?: Record<string, unknown>): Promise<{ answer: Answer; lines: Record<string, any>[] }> {
+async function logged(
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<{ answer: Answer; lines: Record<string, any>[] }> {
   const start = bare.server.lines.length;
   const answer = await bare.server.gql(query, variables);
   // The request line is written before the answer is sent.
@@ -18,7 +21,10 @@ async function logged(query: string, variables?: Record<string, unknown>): Promi
 }
 
 async function create(config: string): Promise<string> {
-  const answer = await bare.server.gql('mutation ($c: String!) { createImage(config: $c) { image { id } } }', { c: config });
+  const answer = await bare.server.gql(
+    'mutation ($c: String!) { createImage(config: $c) { image { id } } }',
+    { c: config },
+  );
   assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
   return answer.data.createImage.image.id;
 }
@@ -27,17 +33,30 @@ describe('logging', () => {
   it('when requests fail with an expected error, then its code is in the request line and nothing is logged as an error', async () => {
     const parent = await create(makeConfig(['log'], 'parent'));
     const child = await create(makeConfig(['log', 'child'], 'child'));
-    const linked = await bare.server.gql('mutation ($id: String!, $p: String) { setParent(id: $id, parent: $p) { image { id } } }', { id: child, p: parent });
+    const linked = await bare.server.gql(
+      'mutation ($id: String!, $p: String) { setParent(id: $id, parent: $p) { image { id } } }',
+      { id: child, p: parent },
+    );
     assert.equal(linked.errors, undefined, JSON.stringify(linked.errors));
     // Among 17 images, two IDs begin with the same hex digit: that digit is an ambiguous prefix.
-    const ids = [parent, child, ...(await Promise.all(Array.from({ length: 15 }, (_, i) => create(makeConfig(['log'], `more ${i}`)))))];
+    const ids = [
+      parent,
+      child,
+      ...(await Promise.all(
+        Array.from({ length: 15 }, (_, i) => create(makeConfig(['log'], `more ${i}`))),
+      )),
+    ];
     const digit = ids.map((id) => id[7]!).find((d, i, all) => all.indexOf(d) !== i)!;
 
     const cases: [code: string, query: string, variables?: Record<string, unknown>][] = [
       ['INVALID_ID', '{ image(id: "zz") { id } }'],
       ['BAD_USER_INPUT', '{ images(first: 5000) { totalCount } }'],
       ['NOT_FOUND', 'mutation { deleteImage(id: "sha256:0000000000000000") { deletedImageId } }'],
-      ['CYCLE', 'mutation ($id: String!, $p: String) { setParent(id: $id, parent: $p) { image { id } } }', { id: parent, p: child }],
+      [
+        'CYCLE',
+        'mutation ($id: String!, $p: String) { setParent(id: $id, parent: $p) { image { id } } }',
+        { id: parent, p: child },
+      ],
       ['AMBIGUOUS_ID', 'query ($id: String!) { image(id: $id) { id } }', { id: digit }],
     ];
     const seen = [];
@@ -47,10 +66,15 @@ describe('logging', () => {
       seen.push({
         code,
         requestLines: lines.filter((line) => line.msg === 'request').map((line) => line.errors),
-        errorLines: lines.filter((line) => line.level >= ERROR).map((line) => `${line.level} ${line.msg}`),
+        errorLines: lines
+          .filter((line) => line.level >= ERROR)
+          .map((line) => `${line.level} ${line.msg}`),
       });
     }
-    assert.deepEqual(seen, cases.map(([code]) => ({ code, requestLines: [[code]], errorLines: [] })));
+    assert.deepEqual(
+      seen,
+      cases.map(([code]) => ({ code, requestLines: [[code]], errorLines: [] })),
+    );
   });
 
   it('when an unexpected error happens, then it is logged once at error level with its stack and the client sees it masked', async () => {
@@ -59,14 +83,20 @@ describe('logging', () => {
     await bare.db.sql`alter table image_layers rename to image_layers_away`;
     let result: Awaited<ReturnType<typeof logged>>;
     try {
-      result = await logged('query ($id: String!) { image(id: $id) { id layers { chainId } } }', { id });
+      result = await logged('query ($id: String!) { image(id: $id) { id layers { chainId } } }', {
+        id,
+      });
     } finally {
       await bare.db.sql`alter table image_layers_away rename to image_layers`;
     }
     const { answer, lines } = result;
     const error = onlyError(answer);
     assert.equal(error.message, 'Unexpected error.');
-    assert.doesNotMatch(JSON.stringify(answer), /image_layers/, 'the client learns nothing of the store');
+    assert.doesNotMatch(
+      JSON.stringify(answer),
+      /image_layers/,
+      'the client learns nothing of the store',
+    );
     const errors = lines.filter((line) => line.level >= ERROR);
     assert.equal(errors.length, 1, `one error line, got ${JSON.stringify(errors)}`);
     assert.equal(errors[0]!.level, ERROR);
@@ -75,7 +105,10 @@ describe('logging', () => {
     assert.match(errors[0]!.err.stack, /\n\s+at /, 'with its stack');
     assert.deepEqual(lines.find((line) => line.msg === 'request')?.errors, [error.code]);
     // The store reads again once the table is back.
-    const { answer: again } = await logged('query ($id: String!) { image(id: $id) { layers { chainId } } }', { id });
+    const { answer: again } = await logged(
+      'query ($id: String!) { image(id: $id) { layers { chainId } } }',
+      { id },
+    );
     assert.equal(again.errors, undefined, JSON.stringify(again.errors));
   });
 });

@@ -5,19 +5,32 @@ import { migrate } from '../src/store/migrate.js';
 import { openServerDatabase } from '../src/store/open-database.js';
 import { freshDatabase, serverUrl } from './support/database.js';
 
-const MIGRATIONS = readdirSync(new URL('../migrations', import.meta.url)).filter((name) => name.endsWith('.sql'));
+const MIGRATIONS = readdirSync(new URL('../migrations', import.meta.url)).filter((name) =>
+  name.endsWith('.sql'),
+);
 
 describe('migrations', () => {
   const oneServerOnly = serverUrl === null && 'the embedded database belongs to one server process';
-  it('when several servers migrate one empty database at once, then each succeeds and every migration runs once', { skip: oneServerOnly }, async () => {
+  it('when several servers migrate one empty database at once, then each succeeds and every migration runs once', {
+    skip: oneServerOnly,
+  }, async () => {
     const db = await freshDatabase({}, { migrated: false });
     const pools = await Promise.all([1, 2, 3].map(() => openServerDatabase(db.url!)));
     try {
       await Promise.all(pools.map((pool) => migrate(pool.sql)));
-      const applied = await db.sql<{ migration_id: number }[]>`select migration_id from migrations order by 1`;
-      assert.deepEqual(applied.map((row) => row.migration_id), MIGRATIONS.map((_, i) => i + 1));
-      const tables = await db.sql`select tablename from pg_tables where schemaname = 'public' order by 1`;
-      assert.deepEqual(tables.map((row) => row.tablename), ['image_layers', 'image_references', 'images', 'layers', 'migrations']);
+      const applied = await db.sql<
+        { migration_id: number }[]
+      >`select migration_id from migrations order by 1`;
+      assert.deepEqual(
+        applied.map((row) => row.migration_id),
+        MIGRATIONS.map((_, i) => i + 1),
+      );
+      const tables =
+        await db.sql`select tablename from pg_tables where schemaname = 'public' order by 1`;
+      assert.deepEqual(
+        tables.map((row) => row.tablename),
+        ['image_layers', 'image_references', 'images', 'layers', 'migrations'],
+      );
     } finally {
       await Promise.all(pools.map((pool) => pool.close()));
       await db.close();

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { connect as connectSocket } from 'node:net';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type postgres from 'postgres';
+import type { PoolOptions } from '../src/store/pool.js';
 import { verifyStore } from '../src/store/verify.js';
 import { makeConfig } from './support/configs.js';
 import { serverUrl } from './support/database.js';
@@ -11,25 +11,38 @@ import { onlyError, useTestServer } from './support/harness.js';
 
 const server = useTestServer();
 const CREATE = 'mutation ($c: String!) { createImage(config: $c) { image { id } created } }';
-const SET_PARENT = 'mutation ($id: String!, $p: String) { setParent(id: $id, parent: $p) { image { id } } }';
+const SET_PARENT =
+  'mutation ($id: String!, $p: String) { setParent(id: $id, parent: $p) { image { id } } }';
 const DELETE = 'mutation ($id: String!) { deleteImage(id: $id) { deletedImageId } }';
 
 describe('races', () => {
   it('when 50 clients create the same config at once, then there is one image and every caller gets its ID', async () => {
     for (let round = 0; round < 30; round++) {
       const config = makeConfig(['shared', `r${round}`], `same ${round}`);
-      const answers = await Promise.all(Array.from({ length: 50 }, () => server.data(CREATE, { c: config })));
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () => server.data(CREATE, { c: config })),
+      );
       const ids = new Set(answers.map((answer) => answer.createImage.image.id));
       assert.equal(ids.size, 1);
-      assert.equal(answers.filter((answer) => answer.createImage.created).length, 1, `round ${round}: created once`);
+      assert.equal(
+        answers.filter((answer) => answer.createImage.created).length,
+        1,
+        `round ${round}: created once`,
+      );
     }
     assert.deepEqual(await verifyStore(server.sql), []);
   });
 
-  it('when two images are made each other\'s parent at once, then never a cycle: one wins, the other is CYCLE', async () => {
+  it("when two images are made each other's parent at once, then never a cycle: one wins, the other is CYCLE", async () => {
     for (let round = 0; round < 100; round++) {
-      const [a, b] = await Promise.all([server.create(makeConfig(['p'], `a${round}`)), server.create(makeConfig(['p'], `b${round}`))]);
-      const answers = await Promise.all([server.gql(SET_PARENT, { id: a, p: b }), server.gql(SET_PARENT, { id: b, p: a })]);
+      const [a, b] = await Promise.all([
+        server.create(makeConfig(['p'], `a${round}`)),
+        server.create(makeConfig(['p'], `b${round}`)),
+      ]);
+      const answers = await Promise.all([
+        server.gql(SET_PARENT, { id: a, p: b }),
+        server.gql(SET_PARENT, { id: b, p: a }),
+      ]);
       const failed = answers.filter((answer) => answer.errors);
       assert.equal(failed.length, 1, `round ${round}`);
       assert.equal(onlyError(failed[0]!).code, 'CYCLE');
@@ -43,9 +56,15 @@ describe('races', () => {
         server.create(makeConfig(['q'], `parent ${round}`)),
         server.create(makeConfig(['q', 'c'], `child ${round}`)),
       ]);
-      const [linked] = await Promise.all([server.gql(SET_PARENT, { id: child, p: parent }), server.gql(DELETE, { id: parent })]);
+      const [linked] = await Promise.all([
+        server.gql(SET_PARENT, { id: child, p: parent }),
+        server.gql(DELETE, { id: parent }),
+      ]);
       if (linked.errors) assert.equal(onlyError(linked).code, 'NOT_FOUND');
-      const { image } = await server.data('query ($id: String!) { image(id: $id) { parent { id } } }', { id: child });
+      const { image } = await server.data(
+        'query ($id: String!) { image(id: $id) { parent { id } } }',
+        { id: child },
+      );
       assert.equal(image.parent, null, `round ${round}`);
     }
   });
@@ -54,32 +73,51 @@ describe('races', () => {
     const rounds = Array.from({ length: 100 }, (_, round) => round);
     // Ten rounds at a time: the pool has ten connections, so they truly overlap.
     for (let batch = 0; batch < rounds.length; batch += 10) {
-      await Promise.all(rounds.slice(batch, batch + 10).map(async (round) => {
-        const [parent, child] = await Promise.all([
-          server.create(makeConfig(['r'], `parent ${round}`)),
-          server.create(makeConfig(['r', 'c'], `doomed child ${round}`)),
-        ]);
-        // Half the rounds name the child by a prefix: the error names what was asked.
-        const asked = round % 2 === 0 ? child : child.slice(0, 23);
-        const [linked, deleted] = await Promise.all([server.gql(SET_PARENT, { id: asked, p: parent }), server.gql(DELETE, { id: child })]);
-        assert.equal(deleted.errors, undefined, `round ${round}: ${JSON.stringify(deleted.errors)}`);
-        if (linked.errors) {
-          assert.deepEqual(onlyError(linked), { code: 'NOT_FOUND', message: `No such image: ${asked}` }, `round ${round}`);
-        } else {
-          assert.equal(linked.data.setParent.image.id, child, `round ${round}`);
-        }
-        const { image } = await server.data('query ($id: String!) { image(id: $id) { id } }', { id: child });
-        assert.equal(image, null, `round ${round}: the delete won in the end`);
-      }));
+      await Promise.all(
+        rounds.slice(batch, batch + 10).map(async (round) => {
+          const [parent, child] = await Promise.all([
+            server.create(makeConfig(['r'], `parent ${round}`)),
+            server.create(makeConfig(['r', 'c'], `doomed child ${round}`)),
+          ]);
+          // Half the rounds name the child by a prefix: the error names what was asked.
+          const asked = round % 2 === 0 ? child : child.slice(0, 23);
+          const [linked, deleted] = await Promise.all([
+            server.gql(SET_PARENT, { id: asked, p: parent }),
+            server.gql(DELETE, { id: child }),
+          ]);
+          assert.equal(
+            deleted.errors,
+            undefined,
+            `round ${round}: ${JSON.stringify(deleted.errors)}`,
+          );
+          if (linked.errors) {
+            assert.deepEqual(
+              onlyError(linked),
+              { code: 'NOT_FOUND', message: `No such image: ${asked}` },
+              `round ${round}`,
+            );
+          } else {
+            assert.equal(linked.data.setParent.image.id, child, `round ${round}`);
+          }
+          const { image } = await server.data('query ($id: String!) { image(id: $id) { id } }', {
+            id: child,
+          });
+          assert.equal(image, null, `round ${round}: the delete won in the end`);
+        }),
+      );
     }
     assert.deepEqual(await verifyStore(server.sql), []);
   });
 
   it('when images sharing layers are created and deleted at once, then the layer store ends exact', async () => {
     // Chains share their lower layers: base, base+mid, base+mid+top-n.
-    const chains = Array.from({ length: 12 }, (_, i) => (i < 2 ? ['base', 'mid'].slice(0, i + 1) : ['base', 'mid', `top${i}`]));
+    const chains = Array.from({ length: 12 }, (_, i) =>
+      i < 2 ? ['base', 'mid'].slice(0, i + 1) : ['base', 'mid', `top${i}`],
+    );
     for (let round = 0; round < 30; round++) {
-      const ids = await Promise.all(chains.map((layers) => server.create(makeConfig(layers, `set A ${round}`))));
+      const ids = await Promise.all(
+        chains.map((layers) => server.create(makeConfig(layers, `set A ${round}`))),
+      );
       await Promise.all([
         ...ids.map((id) => server.gql(DELETE, { id })),
         ...chains.map((layers) => server.gql(CREATE, { c: makeConfig(layers, `set B ${round}`) })),
@@ -87,13 +125,23 @@ describe('races', () => {
       const problems = await verifyStore(server.sql);
       assert.deepEqual(problems, [], `round ${round}`);
       // Set B is whole: every image holds its full chain.
-      for (const answer of await Promise.all(chains.map((layers) => server.data(CREATE, { c: makeConfig(layers, `set B ${round}`) })))) {
+      for (const answer of await Promise.all(
+        chains.map((layers) => server.data(CREATE, { c: makeConfig(layers, `set B ${round}`) })),
+      )) {
         assert.equal(answer.createImage.created, false);
       }
-      await Promise.all(chains.map(async (layers) => server.gql(DELETE, { id: (await server.data(CREATE, { c: makeConfig(layers, `set B ${round}`) })).createImage.image.id })));
+      await Promise.all(
+        chains.map(async (layers) =>
+          server.gql(DELETE, {
+            id: (await server.data(CREATE, { c: makeConfig(layers, `set B ${round}`) })).createImage
+              .image.id,
+          }),
+        ),
+      );
     }
     assert.deepEqual(await verifyStore(server.sql), []);
-    const [left] = await server.sql`select count(*)::int as n from layers l where not exists (select from image_layers r where r.chain_id = l.chain_id)`;
+    const [left] =
+      await server.sql`select count(*)::int as n from layers l where not exists (select from image_layers r where r.chain_id = l.chain_id)`;
     assert.equal(left!.n, 0);
   });
 });
@@ -112,20 +160,35 @@ describe('races over a slow link to the database', () => {
     const rounds = Array.from({ length: 20 }, (_, round) => round);
     let recreated = 0;
     for (let batch = 0; batch < rounds.length; batch += 10) {
-      await Promise.all(rounds.slice(batch, batch + 10).map(async (round) => {
-        const config = makeConfig(['s', `s${round}`], `recreated ${round}`);
-        const id = await slow.create(config);
-        const [created, deleted] = await Promise.all([slow.gql(CREATE, { c: config }), slow.gql(DELETE, { id })]);
-        assert.equal(created.errors, undefined, `round ${round}: ${JSON.stringify(created.errors)}`);
-        assert.equal(deleted.errors, undefined, `round ${round}: ${JSON.stringify(deleted.errors)}`);
-        assert.equal(created.data.createImage.image.id, id, `round ${round}`);
-        // Stored anew only once the delete was done: then it is there to stay.
-        const { image } = await slow.data('query ($id: String!) { image(id: $id) { id } }', { id });
-        if (created.data.createImage.created) {
-          assert.deepEqual(image, { id }, `round ${round}`);
-          recreated++;
-        }
-      }));
+      await Promise.all(
+        rounds.slice(batch, batch + 10).map(async (round) => {
+          const config = makeConfig(['s', `s${round}`], `recreated ${round}`);
+          const id = await slow.create(config);
+          const [created, deleted] = await Promise.all([
+            slow.gql(CREATE, { c: config }),
+            slow.gql(DELETE, { id }),
+          ]);
+          assert.equal(
+            created.errors,
+            undefined,
+            `round ${round}: ${JSON.stringify(created.errors)}`,
+          );
+          assert.equal(
+            deleted.errors,
+            undefined,
+            `round ${round}: ${JSON.stringify(deleted.errors)}`,
+          );
+          assert.equal(created.data.createImage.image.id, id, `round ${round}`);
+          // Stored anew only once the delete was done: then it is there to stay.
+          const { image } = await slow.data('query ($id: String!) { image(id: $id) { id } }', {
+            id,
+          });
+          if (created.data.createImage.created) {
+            assert.deepEqual(image, { id }, `round ${round}`);
+            recreated++;
+          }
+        }),
+      );
     }
     link.delayMs = 0;
     // The embedded database has one session, so one transaction runs whole
@@ -164,7 +227,7 @@ function slowLink(pattern: RegExp) {
         }) as typeof socket.write;
         return socket;
       },
-    } as postgres.Options<{}>,
+    } as PoolOptions,
   };
   return link;
 }

@@ -7,7 +7,8 @@ import { useTestServer } from './support/harness.js';
 
 const server = useTestServer();
 const DELETE = 'mutation ($id: String!) { deleteImage(id: $id) { deletedImageId } }';
-const READ = 'query ($id: String!) { image(id: $id) { id rawConfig config history { createdBy } } }';
+const READ =
+  'query ($id: String!) { image(id: $id) { id rawConfig config history { createdBy } } }';
 const CHILDREN = 'query ($id: String!) { image(id: $id) { id children { id rawConfig } } }';
 const PAGE = '{ images(first: 1000) { edges { node { id rawConfig layers { chainId } } } } }';
 
@@ -50,12 +51,15 @@ describe('reads racing a delete', () => {
         assert.equal(image.rawConfig, config);
         assert.equal(digest(image.rawConfig), id);
         assert.deepEqual(image.config, JSON.parse(config));
-        assert.deepEqual(image.history.map((entry: any) => entry.createdBy), ['ADD read /', `ADD read ${round} /`]);
+        assert.deepEqual(
+          image.history.map((entry: any) => entry.createdBy),
+          ['ADD read /', `ADD read ${round} /`],
+        );
       }
     });
   });
 
-  it('when an image\'s children are read with their configs while one is deleted, then the answer lists them as they were, never an error', async () => {
+  it("when an image's children are read with their configs while one is deleted, then the answer lists them as they were, never an error", async () => {
     await inBatches(40, async (round) => {
       const parent = await server.create(makeConfig(['kin'], `parent ${round}`));
       const kept = await server.create(makeConfig(['kin', 'kept'], `kept child ${round}`));
@@ -69,7 +73,10 @@ describe('reads racing a delete', () => {
       for (const answer of answers) {
         assert.equal(answer.errors, undefined, `round ${round}: ${JSON.stringify(answer.errors)}`);
         const children: { id: string; rawConfig: string }[] = answer.data.image.children;
-        assert.ok(children.some((child) => child.id === kept), `round ${round}: the kept child is listed`);
+        assert.ok(
+          children.some((child) => child.id === kept),
+          `round ${round}: the kept child is listed`,
+        );
         for (const child of children) assert.equal(digest(child.rawConfig), child.id);
       }
     });
@@ -77,7 +84,11 @@ describe('reads racing a delete', () => {
 
   it('when a page of images is read with configs and layers while some are deleted, then every image listed is whole, never an error', async () => {
     await inBatches(20, async (round) => {
-      const ids = await Promise.all([0, 1, 2].map((n) => server.create(makeConfig(['page', `page ${round} ${n}`], `listed ${round} ${n}`))));
+      const ids = await Promise.all(
+        [0, 1, 2].map((n) =>
+          server.create(makeConfig(['page', `page ${round} ${n}`], `listed ${round} ${n}`)),
+        ),
+      );
       const [, ...answers] = await Promise.all([
         Promise.all(ids.map((id) => server.gql(DELETE, { id }))),
         ...READERS.map((ms) => later(ms, () => server.gql(PAGE))),

@@ -15,7 +15,9 @@ describe('the README', () => {
     const { base, app } = await server.data(create!);
     assert.equal(base.created && app.created, true);
     const fill = (text: string) =>
-      text.replaceAll('<app shortId>', app.image.shortId).replaceAll('<base shortId>', base.image.shortId);
+      text
+        .replaceAll('<app shortId>', app.image.shortId)
+        .replaceAll('<base shortId>', base.image.shortId);
 
     const { setParent } = await server.data(fill(link!));
     assert.deepEqual(setParent.image, { id: app.image.id, parent: { id: base.image.id } });
@@ -23,14 +25,21 @@ describe('the README', () => {
     const { image } = await server.data(fill(tree!));
     assert.equal(image.id, base.image.id);
     assert.equal(image.children[0].id, app.image.id);
-    assert.equal(image.children[0].layers[0].chainId, image.layers[0].chainId, 'the base layer is shared');
+    assert.equal(
+      image.children[0].layers[0].chainId,
+      image.layers[0].chainId,
+      'the base layer is shared',
+    );
 
     const tagged = await server.data(fill(tag!));
     assert.deepEqual(tagged.base.reference, {
       name: 'docker.io/acme/base:1.0',
       familiarName: 'acme/base:1.0',
     });
-    assert.deepEqual(tagged.app, { image: { repoTags: ['ghcr.io/acme/app:2.1'] }, previousImage: null });
+    assert.deepEqual(tagged.app, {
+      image: { repoTags: ['ghcr.io/acme/app:2.1'] },
+      previousImage: null,
+    });
 
     const named = await server.data(byName!);
     assert.equal(named.image.id, base.image.id);
@@ -44,6 +53,9 @@ describe('the README', () => {
     assert.equal(untagImage.reference, 'ghcr.io/acme/app:2.1');
     // The app is a dangling leaf now; the base is tagged and stays.
     assert.deepEqual(pruneImages.deleted, [app.image.id]);
-    assert.equal((await server.data(`{ image(id: "${base.image.id}") { id } }`)).image.id, base.image.id);
+    assert.equal(
+      (await server.data(`{ image(id: "${base.image.id}") { id } }`)).image.id,
+      base.image.id,
+    );
   });
 });

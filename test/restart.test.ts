@@ -30,7 +30,11 @@ describe('restart', () => {
       }
       await post(first.url, { query: SET_PARENT, variables: { id: child.id, p: parent.id } });
       assert.equal(await first.stop('SIGTERM'), 0, first.output());
-      assert.match(first.output(), /writes are open to anyone/, 'with no write token, the startup log says so');
+      assert.match(
+        first.output(),
+        /writes are open to anyone/,
+        'with no write token, the startup log says so',
+      );
 
       const second = await startProcess(env);
       const read = await post(second.url, { query: READ, variables: { id: child.id } });

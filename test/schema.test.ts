@@ -17,7 +17,8 @@ function signature(typeName: string, expected: string): string {
   const field = type.getFields()[fieldName];
   assert.ok(field, `${typeName}.${fieldName} exists`);
   const added = field.args.filter((arg) => !fixedArgs.includes(arg.name));
-  for (const arg of added) assert.ok(!isNonNullType(arg.type), `${typeName}.${fieldName}(${arg.name}) is optional`);
+  for (const arg of added)
+    assert.ok(!isNonNullType(arg.type), `${typeName}.${fieldName}(${arg.name}) is optional`);
   const args = field.args
     .filter((arg) => fixedArgs.includes(arg.name))
     .map((arg) => `${arg.name}: ${arg.type}`)
@@ -37,12 +38,29 @@ const CONTRACT: Record<string, string[]> = {
   DeleteImagePayload: ['deletedImageId: ID!', 'releasedLayers: [LayerMetadata!]!'],
   SetParentPayload: ['image: Image!'],
   Image: [
-    'id: ID!', 'shortId: String!', 'config: JSON!', 'rawConfig: String!', 'created: DateTime',
-    'architecture: String', 'os: String', 'author: String', 'comment: String',
-    'history: [HistoryEntry!]!', 'parent: Image', 'children: [Image!]!', 'ancestors: [Image!]!',
-    'layers: [Layer!]!', 'isHead: Boolean!',
+    'id: ID!',
+    'shortId: String!',
+    'config: JSON!',
+    'rawConfig: String!',
+    'created: DateTime',
+    'architecture: String',
+    'os: String',
+    'author: String',
+    'comment: String',
+    'history: [HistoryEntry!]!',
+    'parent: Image',
+    'children: [Image!]!',
+    'ancestors: [Image!]!',
+    'layers: [Layer!]!',
+    'isHead: Boolean!',
   ],
-  HistoryEntry: ['created: DateTime', 'createdBy: String', 'author: String', 'comment: String', 'emptyLayer: Boolean!'],
+  HistoryEntry: [
+    'created: DateTime',
+    'createdBy: String',
+    'author: String',
+    'comment: String',
+    'emptyLayer: Boolean!',
+  ],
   Layer: ['chainId: ID!', 'diffId: String!', 'parent: Layer', 'images: [Image!]!'],
   LayerMetadata: ['chainId: ID!', 'diffId: String!'],
   ImageConnection: ['edges: [ImageEdge!]!', 'pageInfo: PageInfo!', 'totalCount: Int!'],
@@ -51,10 +69,13 @@ const CONTRACT: Record<string, string[]> = {
 
 describe('schema', () => {
   it('when the schema is printed, then it matches schema.graphql (run `npm run schema` if not)', () => {
-    assert.equal(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'), printedSchema());
+    assert.equal(
+      readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'),
+      printedSchema(),
+    );
   });
 
-  it('when the contract\'s fields are read, then each has its fixed name and type', () => {
+  it("when the contract's fields are read, then each has its fixed name and type", () => {
     for (const [typeName, fields] of Object.entries(CONTRACT)) {
       for (const expected of fields) {
         assert.equal(signature(typeName, expected), expected);
@@ -63,7 +84,7 @@ describe('schema', () => {
   });
 
   it('when images is read, then it takes first, after and headsOnly and gives an ImageConnection', () => {
-    const images = (schema.getQueryType()!.getFields().images)!;
+    const images = schema.getQueryType()!.getFields().images!;
     assert.equal(String(images.type), 'ImageConnection!');
     const args = Object.fromEntries(images.args.map((arg) => [arg.name, String(arg.type)]));
     assert.deepEqual([args.first, args.after, args.headsOnly], ['Int', 'String', 'Boolean']);

@@ -5,7 +5,8 @@ import { onlyError, useTestServer } from './support/harness.js';
 import { shortId } from './support/ids.js';
 
 const server = useTestServer();
-const SET_PARENT = 'mutation ($id: String!, $parent: String) { setParent(id: $id, parent: $parent) { image { id parent { id } } } }';
+const SET_PARENT =
+  'mutation ($id: String!, $parent: String) { setParent(id: $id, parent: $parent) { image { id parent { id } } } }';
 const CHILDREN = 'query ($id: String!) { image(id: $id) { children { id } } }';
 
 const childrenOf = async (id: string) =>
@@ -51,7 +52,10 @@ describe('setParent', () => {
   it('when either image does not exist, then it is NOT_FOUND and nothing changes', async () => {
     const { a } = await images('missing', 'a');
     const before = await server.counts();
-    for (const [id, parent, missing] of [['eeee', a, 'eeee'], [a, 'eeee', 'eeee']] as const) {
+    for (const [id, parent, missing] of [
+      ['eeee', a, 'eeee'],
+      [a, 'eeee', 'eeee'],
+    ] as const) {
       const error = onlyError(await server.gql(SET_PARENT, { id, parent }));
       assert.equal(error.code, 'NOT_FOUND');
       assert.equal(error.message, `No such image: ${missing}`);
@@ -76,7 +80,7 @@ describe('setParent', () => {
     assert.equal(image.parent, null);
   });
 
-  it('when two images are made each other\'s parent at once, then exactly one wins and the other is CYCLE', async () => {
+  it("when two images are made each other's parent at once, then exactly one wins and the other is CYCLE", async () => {
     for (let round = 0; round < 25; round++) {
       const x = await server.create(makeConfig(['x'], `race ${round}`));
       const y = await server.create(makeConfig(['y'], `race ${round}`));

@@ -19,7 +19,10 @@ describe('graceful shutdown', () => {
       });
       // A client still sending its body when the signal arrives.
       let answer = '';
-      const req = request(server.url, { method: 'POST', headers: { 'content-type': 'application/json' } });
+      const req = request(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
       const status = new Promise<number>((resolve, reject) => {
         req.on('response', (res) => {
           res.on('data', (chunk) => (answer += chunk));
@@ -32,7 +35,10 @@ describe('graceful shutdown', () => {
 
       const exited = server.stop('SIGTERM');
       await sleep(300);
-      await assert.rejects(fetch(server.url, { method: 'POST', body: '{}' }), 'a new connection is refused');
+      await assert.rejects(
+        fetch(server.url, { method: 'POST', body: '{}' }),
+        'a new connection is refused',
+      );
       req.end(body.slice(40));
       assert.equal(await status, 200);
       assert.equal(JSON.parse(answer).data.createImage.image.id, realConfig('187f89fb').id);

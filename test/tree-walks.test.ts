@@ -12,7 +12,8 @@ const DESCENDANTS = `query ($id: String!, $maxDepth: Int, $first: Int, $after: S
   image(id: $id) { descendants(maxDepth: $maxDepth, first: $first, after: $after) {
     totalCount edges { cursor depth node { id } } pageInfo { hasNextPage endCursor } } } }`;
 
-const CREATE = 'mutation ($c: String!, $p: String) { createImage(config: $c, parent: $p) { created image { id parent { id } } } }';
+const CREATE =
+  'mutation ($c: String!, $p: String) { createImage(config: $c, parent: $p) { created image { id parent { id } } } }';
 
 /** Names of the edges, with their depths. */
 const named = (edges: any[]) => {
@@ -25,10 +26,20 @@ const named = (edges: any[]) => {
 describe('tree walks: descendants and ancestors', () => {
   before(async () => {
     const links: [string, string | null][] = [
-      ['a0', null], ['a1', 'a0'], ['a2', 'a1'], ['a3', 'a2'], ['a4', 'a3'], ['a5', 'a4'], ['b2', 'a1'], ['c3', 'b2'],
+      ['a0', null],
+      ['a1', 'a0'],
+      ['a2', 'a1'],
+      ['a3', 'a2'],
+      ['a4', 'a3'],
+      ['a5', 'a4'],
+      ['b2', 'a1'],
+      ['c3', 'b2'],
     ];
     for (const [name, parent] of links) {
-      const { createImage } = await server.data(CREATE, { c: makeConfig([name]), p: parent && ids[parent] });
+      const { createImage } = await server.data(CREATE, {
+        c: makeConfig([name]),
+        p: parent && ids[parent],
+      });
       ids[name] = createImage.image.id;
     }
   });
@@ -63,15 +74,26 @@ describe('tree walks: descendants and ancestors', () => {
   });
 
   it('when maxDepth is outside 1 to the cap or the cursor was not made here, then it is BAD_USER_INPUT', async () => {
-    for (const variables of [{ maxDepth: 0 }, { maxDepth: 5 }, { after: '1:xyz' }, { after: 'sha256:00' }]) {
+    for (const variables of [
+      { maxDepth: 0 },
+      { maxDepth: 5 },
+      { after: '1:xyz' },
+      { after: 'sha256:00' },
+    ]) {
       const error = onlyError(await server.gql(DESCENDANTS, { id: ids.a0, ...variables }));
       assert.equal(error.code, 'BAD_USER_INPUT', JSON.stringify(variables));
     }
   });
 
   it('when ancestors are asked for past the depth cap, then the walk stops at the cap', async () => {
-    const { image } = await server.data('query ($id: String!) { image(id: $id) { ancestors { id } } }', { id: ids.a5 });
-    assert.deepEqual(image.ancestors.map((a: any) => a.id), [ids.a4, ids.a3, ids.a2, ids.a1]);
+    const { image } = await server.data(
+      'query ($id: String!) { image(id: $id) { ancestors { id } } }',
+      { id: ids.a5 },
+    );
+    assert.deepEqual(
+      image.ancestors.map((a: any) => a.id),
+      [ids.a4, ids.a3, ids.a2, ids.a1],
+    );
   });
 
   it('when ancestors and descendants of many images are asked for, then each costs one statement', async () => {

@@ -30,7 +30,8 @@ describe('npm run verify', () => {
     const server = serverUrl ? await freshDatabase() : null;
     const dataDir = mkdtempSync(join(tmpdir(), 'imagestore-verify-'));
     const env = { DATABASE_URL: server?.url ?? '', IMAGESTORE_DATA_DIR: dataDir };
-    const open = () => (server?.url ? openServerDatabase(server.url) : openEmbeddedDatabase(dataDir));
+    const open = () =>
+      server?.url ? openServerDatabase(server.url) : openEmbeddedDatabase(dataDir);
     try {
       let database = await open();
       await migrate(database.sql);
@@ -54,10 +55,19 @@ describe('npm run verify', () => {
 
       const broken = runVerify(env);
       assert.equal(broken.code, 1, broken.output);
-      assert.match(broken.output, new RegExp(`image ${child.image.id}: its config hashes to sha256:`));
+      assert.match(
+        broken.output,
+        new RegExp(`image ${child.image.id}: its config hashes to sha256:`),
+      );
       assert.match(broken.output, new RegExp(`image ${realConfigs[1]!.id}: references`));
-      assert.match(broken.output, /reference docker.io\/acme\/api:1.4: its familiar should be acme\/api:1.4/);
-      assert.match(broken.output, new RegExp(`image ${realConfigs[4]!.id}: its label index differs`));
+      assert.match(
+        broken.output,
+        /reference docker.io\/acme\/api:1.4: its familiar should be acme\/api:1.4/,
+      );
+      assert.match(
+        broken.output,
+        new RegExp(`image ${realConfigs[4]!.id}: its label index differs`),
+      );
       assert.doesNotMatch(broken.output, /docker.io\/library\/ubuntu:latest/);
       assert.match(broken.output, /[1-9]\d* problem\(s\)/);
     } finally {

@@ -1,6 +1,6 @@
-import { ConfigError, readConfig, type Config } from '../config.js';
+import { type Config, ConfigError, readConfig } from '../config.js';
 import { migrate } from '../store/migrate.js';
-import { openDatabase, type Database } from '../store/open-database.js';
+import { type Database, openDatabase } from '../store/open-database.js';
 
 /** What a command is given: the settings, and the database they name, open. */
 export interface CommandContext {

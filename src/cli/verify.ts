@@ -7,6 +7,8 @@ await runCommand(async ({ config, database }) => {
   const problems = await verifyStore(database.sql, config.maxTreeDepth);
   for (const problem of problems) console.log(problem);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`imagestore: verified ${database.description} in ${seconds} s: ${problems.length} problem(s)`);
+  console.log(
+    `imagestore: verified ${database.description} in ${seconds} s: ${problems.length} problem(s)`,
+  );
   return problems.length === 0 ? 0 : 1;
 });

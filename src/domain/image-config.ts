@@ -58,7 +58,9 @@ const configSchema = z.looseObject({
   rootfs: z.looseObject({
     type: z.string().min(1),
     diff_ids: z
-      .array(z.string().refine(isDigest, 'not a sha256 digest (sha256: and 64 lowercase hex digits)'))
+      .array(
+        z.string().refine(isDigest, 'not a sha256 digest (sha256: and 64 lowercase hex digits)'),
+      )
       .nullish(),
   }),
   history: z.array(historyEntry).nullish(),
@@ -73,10 +75,14 @@ export type HistoryEntry = z.infer<typeof historyEntry>;
  */
 export function parseImageConfig(raw: string): ImageConfig {
   if (!raw.isWellFormed()) {
-    throw new InvalidConfigError('invalid image config: the text has a lone surrogate, so it has no UTF-8 form');
+    throw new InvalidConfigError(
+      'invalid image config: the text has a lone surrogate, so it has no UTF-8 form',
+    );
   }
   if (nestingDepth(raw) > MAX_NESTING) {
-    throw new InvalidConfigError(`invalid image config: nested more than ${MAX_NESTING} levels deep`);
+    throw new InvalidConfigError(
+      `invalid image config: nested more than ${MAX_NESTING} levels deep`,
+    );
   }
   let json: unknown;
   try {
@@ -95,12 +101,15 @@ export function parseImageConfig(raw: string): ImageConfig {
   const config = result.data;
   for (const field of ['architecture', 'os', 'author', 'comment'] as const) {
     // The store indexes these as text, which cannot hold NUL.
-    if (config[field]?.includes('\u0000')) throw new InvalidConfigError(`invalid image config: ${field} contains a NUL character`);
+    if (config[field]?.includes('\u0000'))
+      throw new InvalidConfigError(`invalid image config: ${field} contains a NUL character`);
   }
   const diffIds = config.rootfs.diff_ids ?? [];
   const nonEmpty = (config.history ?? []).filter((entry) => entry.empty_layer !== true).length;
   if (nonEmpty > diffIds.length) {
-    throw new InvalidConfigError('invalid image config: too many non-empty layers in History section');
+    throw new InvalidConfigError(
+      'invalid image config: too many non-empty layers in History section',
+    );
   }
   return {
     diffIds,
@@ -114,7 +123,9 @@ export function parseImageConfig(raw: string): ImageConfig {
 }
 
 /** Labels the store can index: jsonb holds no NUL, so labels with one are not filterable. */
-function indexableLabels(labels: Record<string, string> | null | undefined): Record<string, string> | null {
+function indexableLabels(
+  labels: Record<string, string> | null | undefined,
+): Record<string, string> | null {
   const entries = Object.entries(labels ?? {}).filter(
     ([key, value]) => !key.includes('\u0000') && !value.includes('\u0000'),
   );
@@ -132,7 +143,8 @@ function nestingDepth(raw: string): number {
   for (let i = 0; i < raw.length; i++) {
     const char = raw.charCodeAt(i);
     if (inString) {
-      if (char === 0x5c) i++; // a backslash escapes the next character
+      if (char === 0x5c)
+        i++; // a backslash escapes the next character
       else if (char === 0x22) inString = false;
     } else if (char === 0x22) {
       inString = true;
@@ -152,9 +164,14 @@ export function historyOf(json: unknown): HistoryEntry[] {
 
 function describeIssue(issue: z.core.$ZodIssue, json: unknown): string {
   const path = issue.path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .map((key, i) =>
+      typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`,
+    )
     .join('');
-  const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)?.[key], json);
+  const value = issue.path.reduce<unknown>(
+    (node, key) => (node as Record<PropertyKey, unknown>)?.[key],
+    json,
+  );
   if (value === undefined) return `${path} is missing`;
   const message = issue.code === 'invalid_format' ? 'not an RFC 3339 date-time' : issue.message;
   return `${path}: ${message}`;

@@ -66,5 +66,7 @@ function quoteInClass(char: string): string {
 }
 
 function badPattern(pattern: string): BadInputError {
-  return new BadInputError(`the reference pattern "${pattern}" is malformed (Go's path.Match syntax)`);
+  return new BadInputError(
+    `the reference pattern "${pattern}" is malformed (Go's path.Match syntax)`,
+  );
 }

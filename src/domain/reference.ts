@@ -42,7 +42,8 @@ const IMAGE_ID = /^[a-f0-9]{64}$/;
  * tag nor a digest is added; see withDefaultTag.
  */
 export function parseReference(input: string): Reference {
-  const fail = (reason: string) => new InvalidReferenceError(`invalid reference "${input}": ${reason}`);
+  const fail = (reason: string) =>
+    new InvalidReferenceError(`invalid reference "${input}": ${reason}`);
   if (input === '') throw fail('it is empty');
   if (IMAGE_ID.test(input)) throw fail('a 64-digit hexadecimal string is an image ID, not a name');
   const at = input.indexOf('@');
@@ -59,7 +60,8 @@ export function parseReference(input: string): Reference {
     throw fail(`the tag "${tag}" is not [A-Za-z0-9_] followed by up to 127 of [A-Za-z0-9_.-]`);
   }
   const { domain, path } = splitDomain(name);
-  if (path === '' || path.split('/').includes('')) throw fail('the repository name has an empty component');
+  if (path === '' || path.split('/').includes(''))
+    throw fail('the repository name has an empty component');
   if (path !== path.toLowerCase()) throw fail('the repository name must be lowercase');
   if (!DOMAIN.test(domain)) throw fail(`"${domain}" is not a registry host with an optional port`);
   if (!PATH.test(path)) {
@@ -79,7 +81,9 @@ function checkDigest(digest: string, fail: (reason: string) => Error): void {
   const length = DIGEST_HEX_LENGTH[algorithm];
   const hex = digest.slice(algorithm.length + 1);
   if (!DIGEST.test(digest) || length === undefined || hex.length !== length || /[A-F]/.test(hex)) {
-    throw fail(`the digest "${digest}" is not sha256: and 64 lowercase hex digits (or sha384, sha512)`);
+    throw fail(
+      `the digest "${digest}" is not sha256: and 64 lowercase hex digits (or sha384, sha512)`,
+    );
   }
 }
 
@@ -89,17 +93,23 @@ function splitDomain(name: string): { domain: string; path: string } {
   const first = name.slice(0, slash);
   const isHost =
     slash !== -1 &&
-    (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
+    (first.includes('.') ||
+      first.includes(':') ||
+      first === 'localhost' ||
+      first !== first.toLowerCase());
   let domain = isHost ? first : DEFAULT_DOMAIN;
   let path = isHost ? name.slice(slash + 1) : name;
   if (domain === LEGACY_DEFAULT_DOMAIN) domain = DEFAULT_DOMAIN;
-  if (domain === DEFAULT_DOMAIN && path !== '' && !path.includes('/')) path = OFFICIAL_REPOSITORY + path;
+  if (domain === DEFAULT_DOMAIN && path !== '' && !path.includes('/'))
+    path = OFFICIAL_REPOSITORY + path;
   return { domain, path };
 }
 
 /** A reference with `:latest` when it names neither a tag nor a digest, as `docker tag` reads it. */
 export function withDefaultTag(reference: Reference): Reference {
-  return reference.tag === null && reference.digest === null ? { ...reference, tag: 'latest' } : reference;
+  return reference.tag === null && reference.digest === null
+    ? { ...reference, tag: 'latest' }
+    : reference;
 }
 
 /** The repository's full name: `docker.io/library/ubuntu`. */

@@ -3,8 +3,8 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
-import type { Context } from '../server/context.js';
 import { QueryTooComplexError } from '../domain/errors.js';
+import type { Context } from '../server/context.js';
 
 /** The schema builder: plugins, scalars and root types. Types live in schema/. */
 export const builder = new SchemaBuilder<{
@@ -36,7 +36,10 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: false,
     nodesQueryOptions: false,
     // A connection's own multiplier is its page size; its edges add none.
-    edgesFieldOptions: { nullable: { list: false, items: false }, complexity: { field: 1, multiplier: 1 } },
+    edgesFieldOptions: {
+      nullable: { list: false, items: false },
+      complexity: { field: 1, multiplier: 1 },
+    },
     nodeFieldOptions: { nullable: false },
   },
 });

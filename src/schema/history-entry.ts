@@ -1,9 +1,9 @@
-import { builder } from './builder.js';
 import type { HistoryEntry as Entry } from '../domain/image-config.js';
+import { builder } from './builder.js';
 
 /** One step of an image's build history, as the config records it. */
 export const HistoryEntry = builder.objectRef<Entry>('HistoryEntry').implement({
-  description: 'One step of the build that made an image, from the config\'s history.',
+  description: "One step of the build that made an image, from the config's history.",
   fields: (t) => ({
     created: t.field({
       type: 'DateTime',

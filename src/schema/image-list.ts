@@ -1,8 +1,8 @@
-import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
+import { type ResolveCursorConnectionArgs, resolveCursorConnection } from '@pothos/plugin-relay';
 import { parseLabelFilters } from '../domain/label-filter.js';
 import { patternToRegex } from '../domain/name-pattern.js';
 import type { Context } from '../server/context.js';
-import type { ImageFilter as StoreFilter, ListedImage } from '../store/image-store.js';
+import type { ListedImage, ImageFilter as StoreFilter } from '../store/image-store.js';
 import { builder } from './builder.js';
 import { extrasSelected } from './look-ahead.js';
 import { Image } from './object-refs.js';
@@ -12,13 +12,16 @@ const ImageOrder = builder.enumType('ImageOrder', {
   description: 'How `images` orders its list. Creation-time orders break ties by ID, the same way.',
   values: {
     ID: { description: 'By ID: the default.' },
-    CREATED_DESC: { description: 'Newest first, as `docker images` lists (ties: higher ID first).' },
+    CREATED_DESC: {
+      description: 'Newest first, as `docker images` lists (ties: higher ID first).',
+    },
     CREATED_ASC: { description: 'Oldest first (ties: lower ID first).' },
   } as const,
 });
 
 const ImageFilter = builder.inputType('ImageFilter', {
-  description: "What `images` lists, as `docker images --filter` selects: every filter given must hold.",
+  description:
+    'What `images` lists, as `docker images --filter` selects: every filter given must hold.',
   fields: (t) => ({
     dangling: t.boolean({
       description: 'Images with no references and no children (true), or the others (false).',
@@ -27,8 +30,12 @@ const ImageFilter = builder.inputType('ImageFilter', {
       description:
         'Patterns on familiar names, `*` within a path component (Go path.Match): ubuntu:*, */api:1.*. Any may match.',
     }),
-    label: t.stringList({ description: '`key` or `key=value` against config.Labels; all must match.' }),
-    before: t.string({ description: 'Images created before this one (an ID, prefix or reference).' }),
+    label: t.stringList({
+      description: '`key` or `key=value` against config.Labels; all must match.',
+    }),
+    before: t.string({
+      description: 'Images created before this one (an ID, prefix or reference).',
+    }),
     since: t.string({ description: 'Images created after this one (an ID, prefix or reference).' }),
     os: t.string(),
     architecture: t.string(),
@@ -38,9 +45,15 @@ const ImageFilter = builder.inputType('ImageFilter', {
 type FilterArgs = typeof ImageFilter.$inferInput;
 
 /** The store's filter for the arguments: patterns compiled, images named by before and since found. */
-async function storeFilter(args: FilterArgs | null | undefined, headsOnly: boolean, context: Context) {
+async function storeFilter(
+  args: FilterArgs | null | undefined,
+  headsOnly: boolean,
+  context: Context,
+) {
   const [beforeId, sinceId] = await Promise.all(
-    [args?.before, args?.since].map((asked) => (asked == null ? null : context.store.resolve(asked))),
+    [args?.before, args?.since].map((asked) =>
+      asked == null ? null : context.store.resolve(asked),
+    ),
   );
   const filter: StoreFilter = {
     headsOnly,

@@ -1,18 +1,21 @@
-import { builder } from './builder.js';
 import { PayloadTooLargeError } from '../domain/errors.js';
 import { parseLabelFilters } from '../domain/label-filter.js';
 import type { ImageRow, Removed } from '../store/image-store.js';
+import { builder } from './builder.js';
 import { LayerMetadata } from './layer.js';
 import { Image } from './object-refs.js';
 
-const CreateImagePayload = builder.objectRef<{ image: ImageRow; created: boolean }>('CreateImagePayload').implement({
-  fields: (t) => ({
-    image: t.field({ type: Image, resolve: (payload) => payload.image }),
-    created: t.exposeBoolean('created', {
-      description: 'False when an image with these exact bytes was already stored; nothing changed then.',
+const CreateImagePayload = builder
+  .objectRef<{ image: ImageRow; created: boolean }>('CreateImagePayload')
+  .implement({
+    fields: (t) => ({
+      image: t.field({ type: Image, resolve: (payload) => payload.image }),
+      created: t.exposeBoolean('created', {
+        description:
+          'False when an image with these exact bytes was already stored; nothing changed then.',
+      }),
     }),
-  }),
-});
+  });
 
 const DeleteImagePayload = builder.objectRef<Removed>('DeleteImagePayload').implement({
   fields: (t) => ({
@@ -21,7 +24,8 @@ const DeleteImagePayload = builder.objectRef<Removed>('DeleteImagePayload').impl
       resolve: (payload) => payload.deleted[0]!,
     }),
     deleted: t.idList({
-      description: 'Every image removed: the one asked for, then the parents pruned with it, upwards.',
+      description:
+        'Every image removed: the one asked for, then the parents pruned with it, upwards.',
       resolve: (payload) => payload.deleted,
     }),
     untagged: t.stringList({
@@ -57,17 +61,24 @@ const SetParentPayload = builder.objectRef<{ image: ImageRow }>('SetParentPayloa
 builder.mutationFields((t) => ({
   createImage: t.field({
     type: CreateImagePayload,
-    description: 'Stores an image config under the digest of its exact bytes, with its layer chain.',
+    description:
+      'Stores an image config under the digest of its exact bytes, with its layer chain.',
     args: {
-      config: t.arg.string({ required: true, description: 'The config JSON, exactly as its digest should be taken.' }),
+      config: t.arg.string({
+        required: true,
+        description: 'The config JSON, exactly as its digest should be taken.',
+      }),
       parent: t.arg.string({
-        description: 'The image this one was built on (an ID or a unique prefix). Applies only when the image is new.',
+        description:
+          'The image this one was built on (an ID or a unique prefix). Applies only when the image is new.',
       }),
     },
     resolve: (_root, args, context) => {
       const bytes = Buffer.byteLength(args.config, 'utf8');
       if (bytes > context.limits.configBytes) {
-        throw new PayloadTooLargeError(`the config is ${bytes} bytes; this server takes at most ${context.limits.configBytes}`);
+        throw new PayloadTooLargeError(
+          `the config is ${bytes} bytes; this server takes at most ${context.limits.configBytes}`,
+        );
       }
       return context.store.create(args.config, args.parent ?? null);
     },
@@ -93,10 +104,15 @@ builder.mutationFields((t) => ({
       'Deletes every dangling image (no references, no children) that the filters select, and the parents this leaves dangling, as `docker image prune` does.',
     args: {
       until: t.arg({ type: 'DateTime', description: 'Only images created before this time.' }),
-      label: t.arg.stringList({ description: '`key` or `key=value` against config.Labels; all must match.' }),
+      label: t.arg.stringList({
+        description: '`key` or `key=value` against config.Labels; all must match.',
+      }),
     },
     resolve: (_root, args, context) =>
-      context.store.prune({ until: args.until ?? null, label: parseLabelFilters(args.label ?? []) }),
+      context.store.prune({
+        until: args.until ?? null,
+        label: parseLabelFilters(args.label ?? []),
+      }),
   }),
   setParent: t.field({
     type: SetParentPayload,

@@ -1,10 +1,10 @@
-import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
-import { builder } from './builder.js';
+import { type ResolveCursorConnectionArgs, resolveCursorConnection } from '@pothos/plugin-relay';
 import { BadInputError } from '../domain/errors.js';
 import type { BelowRow, DescendantRow, ImageRow, TreeEdge } from '../store/image-store.js';
+import { builder } from './builder.js';
 import { planSubtree } from './look-ahead.js';
-import { descendantCursor, pageComplexity, pageSize, parseDescendantCursor } from './paging.js';
 import { Image, Layer } from './object-refs.js';
+import { descendantCursor, pageComplexity, pageSize, parseDescendantCursor } from './paging.js';
 
 // What the cost estimate expects lists to hold: images have a few children,
 // and chains (of layers or of parents) are rarely longer than a dozen.
@@ -25,7 +25,10 @@ const DescendantConnection = builder.connectionObject(
   },
 );
 
-type ImageFieldBuilder = PothosSchemaTypes.ObjectFieldBuilder<typeof builder.$inferSchemaTypes, ImageRow>;
+type ImageFieldBuilder = PothosSchemaTypes.ObjectFieldBuilder<
+  typeof builder.$inferSchemaTypes,
+  ImageRow
+>;
 
 /** The names and words under which one tree edge's walks appear on Image. */
 interface EdgeFields {
@@ -67,7 +70,8 @@ function edgeFields(t: ImageFieldBuilder, names: EdgeFields) {
         complexity: pageComplexity,
         args: {
           maxDepth: t.arg.int({
-            description: 'How many levels down to go; at most the tree depth cap, which is also the default.',
+            description:
+              'How many levels down to go; at most the tree depth cap, which is also the default.',
           }),
         },
         resolve: async (image, args, context) => {
@@ -85,7 +89,10 @@ function edgeFields(t: ImageFieldBuilder, names: EdgeFields) {
             ({ limit }: ResolveCursorConnectionArgs) =>
               context.store.descendants(edge, image.id, { maxDepth, after, limit }),
           );
-          return { ...page, totalCount: () => context.store.countDescendants(edge, image.id, maxDepth) };
+          return {
+            ...page,
+            totalCount: () => context.store.countDescendants(edge, image.id, maxDepth),
+          };
         },
       },
       DescendantConnection,

@@ -1,6 +1,6 @@
-import { builder } from './builder.js';
 import { shortId } from '../domain/digest.js';
 import { historyOf } from '../domain/image-config.js';
+import { builder } from './builder.js';
 import { HistoryEntry } from './history-entry.js';
 import { extrasSelected } from './look-ahead.js';
 import { Image } from './object-refs.js';
@@ -29,9 +29,12 @@ Image.implement({
     comment: t.exposeString('comment', { nullable: true }),
     history: t.field({
       type: [HistoryEntry],
-      resolve: async (image, _args, context) => historyOf((await context.configs.load(image.id)).json),
+      resolve: async (image, _args, context) =>
+        historyOf((await context.configs.load(image.id)).json),
     }),
-    isHead: t.exposeBoolean('isHead', { description: 'True when no image has this one as its parent.' }),
+    isHead: t.exposeBoolean('isHead', {
+      description: 'True when no image has this one as its parent.',
+    }),
   }),
 });
 

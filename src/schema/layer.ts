@@ -1,12 +1,16 @@
-import { builder } from './builder.js';
 import type { LayerRow } from '../store/image-store.js';
+import { builder } from './builder.js';
 import { Image, Layer } from './object-refs.js';
 
 Layer.implement({
   description: 'A layer of the layer store: a diff applied on top of its parent chain.',
   fields: (t) => ({
-    chainId: t.exposeID('chainId', { description: 'Names this layer together with every layer below it.' }),
-    diffId: t.exposeString('diffId', { description: 'The digest of this layer\'s own uncompressed diff.' }),
+    chainId: t.exposeID('chainId', {
+      description: 'Names this layer together with every layer below it.',
+    }),
+    diffId: t.exposeString('diffId', {
+      description: "The digest of this layer's own uncompressed diff.",
+    }),
     parent: t.field({
       type: Layer,
       nullable: true,
@@ -40,4 +44,3 @@ builder.queryField('layer', (t) =>
     resolve: (_root, args, context) => context.store.findLayer(args.chainId),
   }),
 );
-

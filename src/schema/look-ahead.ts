@@ -1,4 +1,10 @@
-import { Kind, type FragmentDefinitionNode, type FieldNode, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
+import {
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
+  Kind,
+  type SelectionNode,
+} from 'graphql';
 import type { Extras } from '../store/image-store.js';
 
 /** The fields of an image that read its config text. */
@@ -28,20 +34,28 @@ export function planSubtree(info: GraphQLResolveInfo, maxDepth: number): Subtree
  * Whether the selection on the field being resolved reads any of these
  * fields, directly or under the path of fields given (such as edges, node).
  */
-export function selectsAny(info: GraphQLResolveInfo, names: readonly string[], path: readonly string[] = []): boolean {
+export function selectsAny(
+  info: GraphQLResolveInfo,
+  names: readonly string[],
+  path: readonly string[] = [],
+): boolean {
   let selections = info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []);
   for (const step of path) {
     selections = [...fieldsOf(selections, info.fragments, new Set())]
       .filter((field) => field.name.value === step)
       .flatMap((field) => field.selectionSet?.selections ?? []);
   }
-  for (const field of fieldsOf(selections, info.fragments, new Set())) if (names.includes(field.name.value)) return true;
+  for (const field of fieldsOf(selections, info.fragments, new Set()))
+    if (names.includes(field.name.value)) return true;
   return false;
 }
 
 /** Which of an image's config and layers the selection (at this path below the field) reads. */
 export function extrasSelected(info: GraphQLResolveInfo, path: readonly string[] = []): Extras {
-  return { config: selectsAny(info, CONFIG_FIELDS, path), layers: selectsAny(info, ['layers'], path) };
+  return {
+    config: selectsAny(info, CONFIG_FIELDS, path),
+    layers: selectsAny(info, ['layers'], path),
+  };
 }
 
 function walk(

@@ -8,7 +8,10 @@ export const MAX_PAGE_SIZE = 1000;
 
 /** Checks first/last and gives the size options of Pothos's connection helpers. */
 export function pageSize(args: { first?: number | null; last?: number | null }) {
-  for (const [name, value] of [['first', args.first], ['last', args.last]] as const) {
+  for (const [name, value] of [
+    ['first', args.first],
+    ['last', args.last],
+  ] as const) {
     if (value != null && (value < 1 || value > MAX_PAGE_SIZE)) {
       throw new BadInputError(`${name} must be between 1 and ${MAX_PAGE_SIZE}, got ${value}`);
     }
@@ -23,10 +26,14 @@ export function listCursor(row: { id: string; sortKey?: string }): string {
 }
 
 // How PostgreSQL writes a timestamptz as text (ISO DateStyle), or -infinity.
-const SORT_KEY = /^(-infinity|\d{4,}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d){0,2}( BC)?)$/;
+const SORT_KEY =
+  /^(-infinity|\d{4,}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d){0,2}( BC)?)$/;
 
 /** Reads a list cursor back, for the order the list is in; anything not made here is BAD_USER_INPUT. */
-export function parseListCursor(cursor: string | null | undefined, byCreated: boolean): ListPosition | undefined {
+export function parseListCursor(
+  cursor: string | null | undefined,
+  byCreated: boolean,
+): ListPosition | undefined {
   if (cursor == null) return undefined;
   if (!byCreated) {
     if (isDigest(cursor)) return { id: cursor };

@@ -1,4 +1,4 @@
-import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
+import { type ResolveCursorConnectionArgs, resolveCursorConnection } from '@pothos/plugin-relay';
 import {
   parseReference,
   referenceString,
@@ -44,7 +44,10 @@ Reference.implement({
 /** The familiar forms of an image's references of one kind, sorted. */
 async function familiar(image: ImageRow, context: Context, kind: 'tag' | 'digest') {
   const rows = await context.references.load(image.id);
-  return rows.filter((row) => row[kind] !== null).map((row) => row.familiar).sort();
+  return rows
+    .filter((row) => row[kind] !== null)
+    .map((row) => row.familiar)
+    .sort();
 }
 
 builder.objectFields(Image, (t) => ({
@@ -105,7 +108,8 @@ builder.queryFields((t) => ({
   reference: t.field({
     type: Reference,
     nullable: true,
-    description: 'The reference stored under a name (ubuntu means docker.io/library/ubuntu:latest).',
+    description:
+      'The reference stored under a name (ubuntu means docker.io/library/ubuntu:latest).',
     args: { name: t.arg.string({ required: true }) },
     resolve: (_root, args, context) =>
       context.store.findReference(referenceString(withDefaultTag(parseReference(args.name)))),
@@ -113,13 +117,16 @@ builder.queryFields((t) => ({
   references: t.connection(
     {
       type: Reference,
-      description: 'Every reference, or one repository\'s, ordered by name.',
+      description: "Every reference, or one repository's, ordered by name.",
       complexity: pageComplexity,
       args: {
-        repository: t.arg.string({ description: 'A repository in any form: ubuntu, ghcr.io/acme/api.' }),
+        repository: t.arg.string({
+          description: 'A repository in any form: ubuntu, ghcr.io/acme/api.',
+        }),
       },
       resolve: async (_root, args, context) => {
-        const repository = args.repository == null ? null : repositoryName(parseReference(args.repository));
+        const repository =
+          args.repository == null ? null : repositoryName(parseReference(args.repository));
         const page = await resolveCursorConnection(
           { args, toCursor: (row: ReferenceRow) => row.name, ...pageSize(args) },
           ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) =>
@@ -139,7 +146,10 @@ builder.mutationFields((t) => ({
     description:
       'Points a reference at an image, as `docker tag` does: a name that named another image moves.',
     args: {
-      image: t.arg.string({ required: true, description: 'An ID, a unique ID prefix, or a reference.' }),
+      image: t.arg.string({
+        required: true,
+        description: 'An ID, a unique ID prefix, or a reference.',
+      }),
       reference: t.arg.string({
         required: true,
         description: 'ubuntu:22.04, ghcr.io/acme/api:1.4, or name@sha256:… for a repo digest.',
@@ -150,7 +160,8 @@ builder.mutationFields((t) => ({
   }),
   untagImage: t.field({
     type: UntagImagePayload,
-    description: 'Removes a reference, as `docker rmi` of a name that is not the last one does; the image stays.',
+    description:
+      'Removes a reference, as `docker rmi` of a name that is not the last one does; the image stays.',
     args: { reference: t.arg.string({ required: true }) },
     resolve: (_root, args, context) =>
       context.store.untag(args.reference, parseReference(args.reference)),

@@ -25,7 +25,11 @@ export class TreeCache {
   ) {}
 
   /** Keeps what was read with an image (its config, its layers) and gives the image itself. */
-  remember<T extends ImageWithExtras>({ rawConfig, layers, ...image }: T): Omit<T, 'rawConfig' | 'layers'> {
+  remember<T extends ImageWithExtras>({
+    rawConfig,
+    layers,
+    ...image
+  }: T): Omit<T, 'rawConfig' | 'layers'> {
     if (rawConfig !== undefined) this.primeConfig(image.id, rawConfig);
     if (layers !== undefined) this.#layers.set(image.id, layers);
     return image;

@@ -5,17 +5,17 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
+import { type AppSettings, defaultAppSettings, type Limits } from '../config.js';
+import { schema } from '../schema/index.js';
+import { createImageStore } from '../store/image-store.js';
+import type { Sql } from '../store/pool.js';
 import { useTokens } from './auth.js';
-import { defaultAppSettings, type AppSettings, type Limits } from '../config.js';
 import { createContext } from './context.js';
 import { errorMasker } from './error-masking.js';
 import { LIVENESS_PATH, useHealth } from './health.js';
 import { useMetrics } from './metrics.js';
 import { useRequestLog } from './request-log.js';
-import { schema } from '../schema/index.js';
-import type { Sql } from '../store/pool.js';
-import { createImageStore } from '../store/image-store.js';
 
 // What GraphiQL shows first: the heads of the store with their ancestry and layers.
 const DEFAULT_QUERY = `# Images without children, with their ancestry and layers.
@@ -70,7 +70,10 @@ export interface AppOptions {
 /** The GraphQL app at /graphql, with GraphiQL served from this server itself; no socket. */
 export function createApp({ sql, logger = pino(), settings = {} }: AppOptions) {
   const defaults = defaultAppSettings();
-  const { maxTreeDepth, introspection, corsOrigins, writeToken, readToken, databaseTimeout } = { ...defaults, ...settings };
+  const { maxTreeDepth, introspection, corsOrigins, writeToken, readToken, databaseTimeout } = {
+    ...defaults,
+    ...settings,
+  };
   const limits = { ...defaults.limits, ...settings.limits };
   const store = createImageStore(sql, { maxTreeDepth });
   return createYoga({

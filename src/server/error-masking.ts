@@ -20,7 +20,11 @@ export function errorMasker(logger: Logger) {
     if (original instanceof ImageStoreError) {
       // The same error object back tells yoga that nothing was masked, so it logs nothing.
       if (located?.extensions.code === original.code) return located;
-      return new GraphQLError(original.message, { nodes: located?.nodes, path: located?.path, extensions: original.extensions });
+      return new GraphQLError(original.message, {
+        nodes: located?.nodes,
+        path: located?.path,
+        extensions: original.extensions,
+      });
     }
     if (isConnectionFailure(original)) {
       const { code, message: cause } = original as { code: string; message: string };
@@ -28,10 +32,14 @@ export function errorMasker(logger: Logger) {
       return new GraphQLError('The database is unavailable; try again shortly.', {
         nodes: located?.nodes,
         path: located?.path,
-        extensions: { code: 'DATABASE_UNAVAILABLE', http: { status: 503, headers: { 'retry-after': RETRY_AFTER_S } } },
+        extensions: {
+          code: 'DATABASE_UNAVAILABLE',
+          http: { status: 503, headers: { 'retry-after': RETRY_AFTER_S } },
+        },
       });
     }
-    if (original !== undefined && !(original instanceof GraphQLError)) logger.error({ err: original }, 'unexpected error');
+    if (original !== undefined && !(original instanceof GraphQLError))
+      logger.error({ err: original }, 'unexpected error');
     return maskUnexpected(error, message, isDev);
   };
 }

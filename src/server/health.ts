@@ -7,7 +7,10 @@ const READINESS_PATH = '/health/ready';
 const REPORT_PATH = '/health';
 
 /** Whether the database answers a trivial query within the timeout, and why not. */
-async function probe(sql: Sql, timeoutMs: number): Promise<{ database: 'reachable' } | { database: 'unreachable'; error: string }> {
+async function probe(
+  sql: Sql,
+  timeoutMs: number,
+): Promise<{ database: 'reachable' } | { database: 'unreachable'; error: string }> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -30,11 +33,17 @@ async function probe(sql: Sql, timeoutMs: number): Promise<{ database: 'reachabl
 export function useHealth(sql: Sql, timeoutMs: number): Plugin {
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (request.method !== 'GET' || (url.pathname !== READINESS_PATH && url.pathname !== REPORT_PATH)) return;
+      if (
+        request.method !== 'GET' ||
+        (url.pathname !== READINESS_PATH && url.pathname !== REPORT_PATH)
+      )
+        return;
       const report = await probe(sql, timeoutMs);
       const ready = report.database === 'reachable';
       const status = url.pathname === READINESS_PATH && !ready ? 503 : 200;
-      endResponse(fetchAPI.Response.json({ status: ready ? 'ready' : 'unready', ...report }, { status }));
+      endResponse(
+        fetchAPI.Response.json({ status: ready ? 'ready' : 'unready', ...report }, { status }),
+      );
     },
   };
 }

@@ -1,5 +1,5 @@
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import { statementsSent } from '../store/pool.js';
 
 // One registry for the process: memory, CPU and SQL statements are the process's own.

@@ -24,7 +24,8 @@ export function useRequestLog(logger: Logger): Plugin {
     onResultProcess({ request, result }) {
       const entry = entries.get(request);
       for (const one of Array.isArray(result) ? result : [result]) {
-        for (const error of (one as { errors?: readonly { extensions?: { code?: unknown } }[] }).errors ?? []) {
+        for (const error of (one as { errors?: readonly { extensions?: { code?: unknown } }[] })
+          .errors ?? []) {
           entry?.codes.push(String(error.extensions?.code ?? 'GRAPHQL_ERROR'));
         }
       }

@@ -1,5 +1,5 @@
 import type { LabelFilter } from '../domain/label-filter.js';
-import { extraColumns, withExtras, type Extras, type ImageWithExtras } from './image-reads.js';
+import { type Extras, extraColumns, type ImageWithExtras, withExtras } from './image-reads.js';
 import type { Queryable } from './pool.js';
 import { imageColumns } from './rows.js';
 
@@ -95,11 +95,13 @@ function filterClauses(sql: Queryable, filter: ImageFilter) {
     ${filter.headsOnly ? sql`and ${noChildren}` : sql``}
     ${filter.dangling === true ? sql`and ${noChildren} and ${noReferences}` : sql``}
     ${filter.dangling === false ? sql`and not (${noChildren} and ${noReferences})` : sql``}
-    ${patterns.length === 0
-      ? sql``
-      : sql`and exists (select from image_references r where r.image_id = i.id
+    ${
+      patterns.length === 0
+        ? sql``
+        : sql`and exists (select from image_references r where r.image_id = i.id
               and (r.familiar ~ any(${patterns as string[]}::text[])
-                   or r.familiar_repository ~ any(${patterns as string[]}::text[])))`}
+                   or r.familiar_repository ~ any(${patterns as string[]}::text[])))`
+    }
     ${keys.length === 0 ? sql`` : sql`and i.labels ?& ${keys as string[]}::text[]`}
     ${filter.label?.pairs ? sql`and i.labels @> ${filter.label.pairs}::jsonb` : sql``}
     ${filter.beforeId ? sql`and ${createdKey(sql)} < ${createdOf(filter.beforeId)}` : sql``}
@@ -107,4 +109,3 @@ function filterClauses(sql: Queryable, filter: ImageFilter) {
     ${filter.os == null ? sql`` : sql`and i.os = ${filter.os}`}
     ${filter.architecture == null ? sql`` : sql`and i.architecture = ${filter.architecture}`}`;
 }
-

@@ -1,7 +1,7 @@
-import type { Queryable } from './pool.js';
 import { lookupImage } from './image-lookup.js';
 import { layerChain } from './layer-reads.js';
-import { groupBy, imageColumns, type ImageRow, type LayerRow } from './rows.js';
+import type { Queryable } from './pool.js';
+import { groupBy, type ImageRow, imageColumns, type LayerRow } from './rows.js';
 
 /**
  * A tree edge between images, named by the link that points up: parent links.
@@ -47,11 +47,17 @@ export async function findImage(
 
 /** The images with these IDs, in no particular order; missing IDs are left out. */
 export function imagesByIds(sql: Queryable, ids: readonly string[]): Promise<ImageRow[]> {
-  return sql<ImageRow[]>`select ${imageColumns(sql)} from images i where i.id = any(${ids as string[]}::text[])`;
+  return sql<
+    ImageRow[]
+  >`select ${imageColumns(sql)} from images i where i.id = any(${ids as string[]}::text[])`;
 }
 
 /** The images one step below any of these along the edge (children, for parents), ordered by ID. */
-export function belowOf(sql: Queryable, edge: TreeEdge, upIds: readonly string[]): Promise<BelowRow[]> {
+export function belowOf(
+  sql: Queryable,
+  edge: TreeEdge,
+  upIds: readonly string[],
+): Promise<BelowRow[]> {
   return sql<BelowRow[]>`
     select ${imageColumns(sql)}, ${up(sql, edge, 'i')} as "upId" from images i
     where ${up(sql, edge, 'i')} = any(${upIds as string[]}::text[])
@@ -102,16 +108,20 @@ export function extraColumns(sql: Queryable, extras: Extras) {
   // A chain travels as one string of fixed-width pairs (see splitChain).
   return sql`
     ${extras.config ? sql`, i.raw_config as "rawConfig"` : sql``}
-    ${extras.layers
-      ? sql`, (select coalesce(string_agg(r.chain_id || r.diff_id, '' order by r.position), '')
+    ${
+      extras.layers
+        ? sql`, (select coalesce(string_agg(r.chain_id || r.diff_id, '' order by r.position), '')
                from image_layers r where r.image_id = i.id) as chain`
-      : sql``}`;
+        : sql``
+    }`;
 }
 
 /** A row read with extraColumns, its chain split into layers. */
 export function withExtras<T extends ImageRow>(row: T): T & ImageWithExtras {
   const { chain, ...rest } = row as T & { chain?: string };
-  return chain === undefined ? row : ({ ...rest, layers: splitChain(chain) } as T & ImageWithExtras);
+  return chain === undefined
+    ? row
+    : ({ ...rest, layers: splitChain(chain) } as T & ImageWithExtras);
 }
 
 // Every chain ID and diff ID is 71 characters long: sha256: and 64 hex digits.
@@ -196,7 +206,10 @@ export async function ancestorsOf(
 }
 
 /** The config text of each image, keyed by ID. */
-export async function configsOf(sql: Queryable, ids: readonly string[]): Promise<Map<string, string>> {
+export async function configsOf(
+  sql: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
   const rows = await sql<{ id: string; rawConfig: string }[]>`
     select id, raw_config as "rawConfig" from images where id = any(${ids as string[]}::text[])`;
   return new Map(rows.map((row) => [row.id, row.rawConfig]));

@@ -1,7 +1,7 @@
 import { NotFoundError } from '../domain/errors.js';
 import type { LabelFilter } from '../domain/label-filter.js';
 import { resolveImageId } from './id-search.js';
-import { transaction, type Queryable, type Sql } from './pool.js';
+import { type Queryable, type Sql, transaction } from './pool.js';
 import type { LayerRow } from './rows.js';
 
 /** What a delete or a prune removed: images in the order they went, their names, their layers. */
@@ -25,7 +25,11 @@ export interface PruneFilter {
  * pruneParents (`docker rmi`'s default), each parent left without references
  * and children goes too, up the chain, in the same transaction.
  */
-export function deleteImage(sql: Sql, asked: string, { pruneParents = false } = {}): Promise<Removed> {
+export function deleteImage(
+  sql: Sql,
+  asked: string,
+  { pruneParents = false } = {},
+): Promise<Removed> {
   return transaction(sql, async (tx) => {
     const id = await resolveImageId(tx, asked);
     const removed = await removeImages(tx, [id], { onlyDangling: false });
@@ -61,7 +65,10 @@ export function pruneImages(sql: Sql, filter: PruneFilter): Promise<Removed> {
 }
 
 /** Removes, level by level, the parents that the removed images leave dangling. */
-async function removeDanglingParents(sql: Queryable, removed: Removed & { parents?: string[] }): Promise<Removed> {
+async function removeDanglingParents(
+  sql: Queryable,
+  removed: Removed & { parents?: string[] },
+): Promise<Removed> {
   const total: Removed = {
     deleted: [...removed.deleted],
     untagged: [...removed.untagged],
@@ -95,14 +102,18 @@ async function removeImages(
     // child's foreign key shares it).
     await sql`select from images where id = any(${ids as string[]}::text[]) order by id for update`;
   }
-  const targets = await sql<{ id: string; parentId: string | null; untagged: string[]; chain: string[] }[]>`
+  const targets = await sql<
+    { id: string; parentId: string | null; untagged: string[]; chain: string[] }[]
+  >`
     with target as (
       select i.id, i.parent_id from images i
       where i.id = any(${ids as string[]}::text[])
-        ${onlyDangling
-          ? sql`and not exists (select from images c where c.parent_id = i.id)
+        ${
+          onlyDangling
+            ? sql`and not exists (select from images c where c.parent_id = i.id)
                 and not exists (select from image_references r where r.image_id = i.id)`
-          : sql``}
+            : sql``
+        }
       order by i.id
       for update
     ),

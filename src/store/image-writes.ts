@@ -2,9 +2,9 @@ import { chainIds } from '../domain/chain-id.js';
 import { digestOf } from '../domain/digest.js';
 import { CycleError, NotFoundError } from '../domain/errors.js';
 import { parseImageConfig } from '../domain/image-config.js';
-import { RowVanished, transaction, type Queryable, type Sql } from './pool.js';
 import { resolveImageId } from './id-search.js';
-import { imageColumns, type ImageRow, type LayerRow } from './rows.js';
+import { type Queryable, RowVanished, type Sql, transaction } from './pool.js';
+import { type ImageRow, imageColumns } from './rows.js';
 
 // Parent changes take this lock so that two of them cannot each pass the
 // cycle check against a tree the other is about to change.
@@ -23,7 +23,11 @@ export interface Created {
 }
 
 /** Docker's Create, with an optional parent argument resolved like any ID. */
-export async function createImage(sql: Sql, rawConfig: string, askedParent: string | null): Promise<Created> {
+export async function createImage(
+  sql: Sql,
+  rawConfig: string,
+  askedParent: string | null,
+): Promise<Created> {
   const config = validate({ rawConfig });
   return transaction(sql, async (tx) => {
     const parentId = askedParent === null ? null : await resolveImageId(tx, askedParent);
@@ -45,7 +49,13 @@ type Validated = ReturnType<typeof validate>;
 
 function validate({ rawConfig, parentId = null }: NewImage) {
   const config = parseImageConfig(rawConfig);
-  return { ...config, rawConfig, parentId, id: digestOf(rawConfig), chain: chainIds(config.diffIds) };
+  return {
+    ...config,
+    rawConfig,
+    parentId,
+    id: digestOf(rawConfig),
+    chain: chainIds(config.diffIds),
+  };
 }
 
 /**
@@ -108,7 +118,10 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
   const isNew = new Set(inserted.map((row) => row.id));
   const ids = images.map((image) => image.id);
   const known = ids.filter((id) => !isNew.has(id));
-  const rows = known.length === 0 ? [] : await sql<ImageRow[]>`
+  const rows =
+    known.length === 0
+      ? []
+      : await sql<ImageRow[]>`
     select ${imageColumns(sql)} from images i where i.id = any(${known}::text[])`;
   // An image that was there for the insert but is gone now was deleted in
   // between: run again, and this time store it.
@@ -122,12 +135,17 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
 }
 
 /** Docker's SetParent: links an image under a parent, or unlinks it with null. */
-export async function setParent(sql: Sql, asked: string, askedParent: string | null): Promise<ImageRow> {
+export async function setParent(
+  sql: Sql,
+  asked: string,
+  askedParent: string | null,
+): Promise<ImageRow> {
   return transaction(sql, async (tx) => {
     await tx`select pg_advisory_xact_lock(${TREE_LOCK})`;
     const id = await resolveImageId(tx, asked);
     const parent = askedParent === null ? null : await resolveImageId(tx, askedParent);
-    if (parent !== null && (await isAncestorOrSelf(tx, id, parent))) throw new CycleError(id, parent);
+    if (parent !== null && (await isAncestorOrSelf(tx, id, parent)))
+      throw new CycleError(id, parent);
     const updated = await tx`update images set parent_id = ${parent} where id = ${id} returning id`;
     // A delete committed between finding the image and updating it.
     if (updated.length === 0) throw new NotFoundError('image', asked);

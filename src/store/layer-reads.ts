@@ -1,6 +1,6 @@
-import type { Queryable } from './pool.js';
 import { idRange, onlyMatch } from './id-search.js';
-import { groupBy, imageColumns, layerColumns, type ImageRow, type LayerRow } from './rows.js';
+import type { Queryable } from './pool.js';
+import { groupBy, type ImageRow, imageColumns, type LayerRow, layerColumns } from './rows.js';
 
 /** The layer a full chain ID or a prefix of one names, or null. */
 export async function findLayer(sql: Queryable, asked: string): Promise<LayerRow | null> {
@@ -18,7 +18,10 @@ export function layersByChainIds(sql: Queryable, chainIds: readonly string[]): P
 }
 
 /** Each image's layer chain, base first; null for an image that is not stored (deleted meanwhile). */
-export async function layersOf(sql: Queryable, imageIds: readonly string[]): Promise<(LayerRow[] | null)[]> {
+export async function layersOf(
+  sql: Queryable,
+  imageIds: readonly string[],
+): Promise<(LayerRow[] | null)[]> {
   const rows = await sql<{ imageId: string; chainId: string | null; diffId: string | null }[]>`
     select i.id as "imageId", r.chain_id as "chainId", r.diff_id as "diffId"
     from images i left join image_layers r on r.image_id = i.id
@@ -27,17 +30,27 @@ export async function layersOf(sql: Queryable, imageIds: readonly string[]): Pro
   return groupBy(imageIds, rows, (row) => row.imageId).map((chain) => {
     if (chain.length === 0) return null;
     const refs = chain.filter((row) => row.chainId !== null);
-    return layerChain(refs.map((row) => row.chainId!), refs.map((row) => row.diffId!));
+    return layerChain(
+      refs.map((row) => row.chainId!),
+      refs.map((row) => row.diffId!),
+    );
   });
 }
 
 /** Layer rows from an image's chain IDs and diff IDs, base first: each layer's parent is the one below. */
 export function layerChain(chainIds: readonly string[], diffIds: readonly string[]): LayerRow[] {
-  return chainIds.map((chainId, i) => ({ chainId, diffId: diffIds[i]!, parentChainId: chainIds[i - 1] ?? null }));
+  return chainIds.map((chainId, i) => ({
+    chainId,
+    diffId: diffIds[i]!,
+    parentChainId: chainIds[i - 1] ?? null,
+  }));
 }
 
 /** Each layer's images: every image whose chain includes it, ordered by ID. */
-export async function imagesWithLayers(sql: Queryable, chainIds: readonly string[]): Promise<ImageRow[][]> {
+export async function imagesWithLayers(
+  sql: Queryable,
+  chainIds: readonly string[],
+): Promise<ImageRow[][]> {
   const rows = await sql<(ImageRow & { chainId: string })[]>`
     select r.chain_id as "chainId", ${imageColumns(sql)}
     from image_layers r join images i on i.id = r.image_id

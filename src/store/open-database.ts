@@ -1,8 +1,8 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { ConfigError } from '../domain/errors.js';
 import postgres from 'postgres';
+import { ConfigError } from '../domain/errors.js';
 import { connect, type PoolOptions, type Sql } from './pool.js';
 
 /** An open database: the pool the store uses, and how to close it all. */
@@ -24,7 +24,10 @@ export interface DatabaseSettings {
 }
 
 /** Opens the database the settings name: a PostgreSQL server, or the embedded one. */
-export function openDatabase(settings: DatabaseSettings, options: PoolOptions = {}): Promise<Database> {
+export function openDatabase(
+  settings: DatabaseSettings,
+  options: PoolOptions = {},
+): Promise<Database> {
   const { databaseUrl, dataDir, databaseTimeout } = settings;
   return databaseUrl
     ? openServerDatabase(databaseUrl, { connect_timeout: databaseTimeout, ...options })
@@ -36,7 +39,10 @@ const CONNECT_ATTEMPTS = 5;
 const PERMANENT = new Set(['28P01', '28000', '3D000']);
 
 /** Connects to a PostgreSQL server, retrying a few times (about 4 s) while it starts up. */
-export async function openServerDatabase(url: string, options: PoolOptions = {}): Promise<Database> {
+export async function openServerDatabase(
+  url: string,
+  options: PoolOptions = {},
+): Promise<Database> {
   const sql = connect(url, options);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -70,10 +76,14 @@ export async function openEmbeddedDatabase(
   const db = await PGlite.create(dataDir);
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
   await server.start();
-  const sql = connect(`postgres://postgres@${server.getServerConn()}/postgres`, { ...options, max: 1 });
+  const sql = connect(`postgres://postgres@${server.getServerConn()}/postgres`, {
+    ...options,
+    max: 1,
+  });
   return {
     sql,
-    description: dataDir === 'memory://' ? 'embedded PGlite in memory' : `embedded PGlite in ${dataDir}`,
+    description:
+      dataDir === 'memory://' ? 'embedded PGlite in memory' : `embedded PGlite in ${dataDir}`,
     async close() {
       await sql.end({ timeout: 5 });
       await server.stop();

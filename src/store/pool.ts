@@ -53,9 +53,21 @@ const ATTEMPTS = 10;
 // a network fault): SQLSTATE class 08, shutdowns, and the driver's and the
 // socket's own codes.
 const UNAVAILABLE = new Set([
-  '57P01', '57P02', '57P03', '53300',
-  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
 ]);
 
 /** Whether an error says the database could not be reached or dropped the connection. */
@@ -79,7 +91,10 @@ function retryable(error: unknown, attempt: number): boolean {
 }
 
 /** Runs work in one transaction, again from the start when a concurrent writer got in the way. */
-export async function transaction<T>(sql: Sql, work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+export async function transaction<T>(
+  sql: Sql,
+  work: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return (await sql.begin(work)) as T;

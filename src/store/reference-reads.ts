@@ -29,7 +29,10 @@ export async function findReference(sql: Queryable, name: string): Promise<Refer
 }
 
 /** Each image's references, ordered by name. */
-export async function referencesOf(sql: Queryable, imageIds: readonly string[]): Promise<ReferenceRow[][]> {
+export async function referencesOf(
+  sql: Queryable,
+  imageIds: readonly string[],
+): Promise<ReferenceRow[][]> {
   const rows = await sql<ReferenceRow[]>`
     select ${referenceColumns(sql)} from image_references r
     where r.image_id = any(${imageIds as string[]}::text[])

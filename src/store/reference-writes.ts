@@ -2,15 +2,15 @@ import { InvalidReferenceError, NotFoundError } from '../domain/errors.js';
 import {
   familiarRepository,
   familiarString,
+  type Reference,
   referenceString,
   repositoryName,
   withDefaultTag,
-  type Reference,
 } from '../domain/reference.js';
 import { resolveImage } from './image-lookup.js';
-import { RowVanished, transaction, type Sql } from './pool.js';
-import { referenceColumns, type ReferenceRow } from './reference-reads.js';
-import { imageColumns, type ImageRow } from './rows.js';
+import { RowVanished, type Sql, transaction } from './pool.js';
+import { type ReferenceRow, referenceColumns } from './reference-reads.js';
+import { type ImageRow, imageColumns } from './rows.js';
 
 /** What a tag did: the reference, the image it now names, and the image it named before, if another. */
 export interface Tagged {
@@ -103,7 +103,9 @@ function referenceRow(parsed: Reference) {
     );
   }
   if (familiarRepository(reference) === 'sha256') {
-    throw new InvalidReferenceError('invalid reference: "sha256" as a name would be read as an image ID');
+    throw new InvalidReferenceError(
+      'invalid reference: "sha256" as a name would be read as an image ID',
+    );
   }
   return {
     name: referenceString(reference),

@@ -1,7 +1,6 @@
 import { chainIds } from '../domain/chain-id.js';
 import { digestOf } from '../domain/digest.js';
 import { parseImageConfig } from '../domain/image-config.js';
-import { DEFAULT_MAX_TREE_DEPTH } from './image-store.js';
 import {
   familiarString,
   parseReference,
@@ -9,8 +8,9 @@ import {
   referenceString,
   repositoryName,
 } from '../domain/reference.js';
+import { DEFAULT_MAX_TREE_DEPTH } from './image-store.js';
 import type { Queryable } from './pool.js';
-import { referenceColumns, type ReferenceRow } from './reference-reads.js';
+import { type ReferenceRow, referenceColumns } from './reference-reads.js';
 
 const BATCH = 500;
 
@@ -32,14 +32,18 @@ export async function verifyStore(
     from images i`.cursor(BATCH);
   for await (const rows of cursor) {
     for (const { id, rawConfig, chain, labels } of rows) {
-      if (digestOf(rawConfig) !== id) problems.push(`image ${id}: its config hashes to ${digestOf(rawConfig)}`);
+      if (digestOf(rawConfig) !== id)
+        problems.push(`image ${id}: its config hashes to ${digestOf(rawConfig)}`);
       try {
         const config = parseImageConfig(rawConfig);
         const expected = chainIds(config.diffIds);
         if (expected.join() !== chain.join()) {
-          problems.push(`image ${id}: references ${chain.length} layers, its config has ${expected.length} (or other ones)`);
+          problems.push(
+            `image ${id}: references ${chain.length} layers, its config has ${expected.length} (or other ones)`,
+          );
         }
-        if (!sameLabels(labels, config.labels)) problems.push(`image ${id}: its label index differs from its config`);
+        if (!sameLabels(labels, config.labels))
+          problems.push(`image ${id}: its label index differs from its config`);
       } catch (error) {
         problems.push(`image ${id}: stored config is not valid: ${(error as Error).message}`);
       }
@@ -55,7 +59,9 @@ export async function verifyStore(
     from image_layers r join layers l on l.chain_id = r.chain_id
     left join image_layers below on below.image_id = r.image_id and below.position = r.position - 1
     where l.parent_chain_id is distinct from below.chain_id or l.diff_id <> r.diff_id`) {
-    problems.push(`image ${imageId}: layer ${chainId} does not sit on the layer below it in the chain`);
+    problems.push(
+      `image ${imageId}: layer ${chainId} does not sit on the layer below it in the chain`,
+    );
   }
   for (const row of await sql<ReferenceRow[]>`
     select ${referenceColumns(sql)} from image_references r`) {
@@ -83,17 +89,26 @@ function referenceProblem(row: ReferenceRow): string | null {
   } catch (error) {
     return `not a valid reference (${(error as Error).message})`;
   }
-  const fields = { name: referenceString(parsed), repository: repositoryName(parsed), familiar: familiarString(parsed) };
+  const fields = {
+    name: referenceString(parsed),
+    repository: repositoryName(parsed),
+    familiar: familiarString(parsed),
+  };
   for (const [field, value] of Object.entries(fields)) {
     if (row[field as keyof typeof fields] !== value) return `its ${field} should be ${value}`;
   }
-  if ((parsed.tag === null) === (parsed.digest === null)) return 'it needs a tag or a digest, not both';
-  return row.tag === parsed.tag && row.digest === parsed.digest ? null : 'its tag or digest differs from its name';
+  if ((parsed.tag === null) === (parsed.digest === null))
+    return 'it needs a tag or a digest, not both';
+  return row.tag === parsed.tag && row.digest === parsed.digest
+    ? null
+    : 'its tag or digest differs from its name';
 }
 
 /** Whether a stored label index (jsonb, key order free) holds the config's labels. */
 function sameLabels(stored: unknown, labels: Record<string, string> | null): boolean {
   const sorted = (value: unknown) =>
-    value === null || value === undefined ? 'null' : JSON.stringify(Object.entries(value as object).sort());
+    value === null || value === undefined
+      ? 'null'
+      : JSON.stringify(Object.entries(value as object).sort());
   return sorted(stored) === sorted(labels);
 }

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { verifyStore } from '../../src/store/verify.js';
-import { startCluster, type Cluster } from '../support/cluster.js';
-import { startProcess, type ServerProcess } from '../support/process.js';
+import { type Cluster, startCluster } from '../support/cluster.js';
+import { type ServerProcess, startProcess } from '../support/process.js';
 import { checkHistory, type Entry } from './history.js';
 import { perform, seededRandom, Workload } from './workload.js';
 
@@ -49,7 +49,11 @@ const PROBE = '{ images(first: 1) { totalCount } }';
  */
 export async function runChaos({ seconds, seed, clients }: ChaosOptions): Promise<ChaosReport> {
   const cluster = await startCluster();
-  const env = { DATABASE_URL: cluster.url, IMAGESTORE_DATABASE_TIMEOUT: String(DATABASE_TIMEOUT_S), LOG_LEVEL: 'warn' };
+  const env = {
+    DATABASE_URL: cluster.url,
+    IMAGESTORE_DATABASE_TIMEOUT: String(DATABASE_TIMEOUT_S),
+    LOG_LEVEL: 'warn',
+  };
   let server = await startProcess(env);
   const outputs = [server.output];
   try {
@@ -73,7 +77,11 @@ export async function runChaos({ seconds, seed, clients }: ChaosOptions): Promis
     const random = seededRandom(seed);
     const began = performance.now();
     const faults: Fault[] = [];
-    for (let n = random.below(3); performance.now() - began + FAULT_EVERY_S * 1000 < seconds * 1000; n++) {
+    for (
+      let n = random.below(3);
+      performance.now() - began + FAULT_EVERY_S * 1000 < seconds * 1000;
+      n++
+    ) {
       await sleep(FAULT_EVERY_S * 1000 * (0.5 + random.next()));
       const kind = FAULT_KINDS[n % FAULT_KINDS.length]!;
       const at = performance.now();
@@ -83,33 +91,56 @@ export async function runChaos({ seconds, seed, clients }: ChaosOptions): Promis
       } else {
         await injectDatabaseFault(cluster, kind);
       }
-      faults.push({ kind, atMs: Math.round(at - began), recoveryMs: Math.round((await untilServing(server.url)) - at) });
+      faults.push({
+        kind,
+        atMs: Math.round(at - began),
+        recoveryMs: Math.round((await untilServing(server.url)) - at),
+      });
     }
     await sleep(Math.max(0, seconds * 1000 - (performance.now() - began)));
     running = false;
     await Promise.all(traffic);
 
-    const problems = [...(await checkStore(cluster, entries)), ...unexpectedLines(outputs.map((output) => output()))];
-    if (server.child.exitCode !== null) problems.push(`the server exited by itself with ${server.child.exitCode}`);
+    const problems = [
+      ...(await checkStore(cluster, entries)),
+      ...unexpectedLines(outputs.map((output) => output())),
+    ];
+    if (server.child.exitCode !== null)
+      problems.push(`the server exited by itself with ${server.child.exitCode}`);
     const outcomes: Record<string, number> = {};
     for (const { op, outcome } of entries) {
       const key = `${op.kind} ${outcome.kind === 'error' ? outcome.codes.join('+') : outcome.kind}`;
       outcomes[key] = (outcomes[key] ?? 0) + 1;
     }
     const slowestMs = Math.round(Math.max(0, ...entries.map((entry) => entry.end - entry.start)));
-    return { seconds, seed, clients, operations: entries.length, outcomes, faults, slowestMs, problems };
+    return {
+      seconds,
+      seed,
+      clients,
+      operations: entries.length,
+      outcomes,
+      faults,
+      slowestMs,
+      problems,
+    };
   } finally {
     if (server.child.exitCode === null) await server.stop('SIGKILL');
     await cluster.remove();
   }
 }
 
-async function restartServer(server: ServerProcess, env: Record<string, string>): Promise<ServerProcess> {
+async function restartServer(
+  server: ServerProcess,
+  env: Record<string, string>,
+): Promise<ServerProcess> {
   await server.stop('SIGKILL');
   return startProcess(env);
 }
 
-async function injectDatabaseFault(cluster: Cluster, kind: Exclude<FaultKind, 'kill-server'>): Promise<void> {
+async function injectDatabaseFault(
+  cluster: Cluster,
+  kind: Exclude<FaultKind, 'kill-server'>,
+): Promise<void> {
   if (kind === 'restart-database') return cluster.restart();
   const admin = postgres(cluster.url, { max: 1, onnotice: () => {} });
   try {
@@ -133,9 +164,14 @@ async function untilServing(url: string): Promise<number> {
 async function checkStore(cluster: Cluster, entries: Entry[]): Promise<string[]> {
   const sql = postgres(cluster.url, { max: 1, onnotice: () => {} });
   try {
-    const rows = await sql<{ id: string; rawConfig: string }[]>`select id, raw_config as "rawConfig" from images`;
+    const rows = await sql<
+      { id: string; rawConfig: string }[]
+    >`select id, raw_config as "rawConfig" from images`;
     const final = new Map(rows.map((row) => [row.id, row.rawConfig]));
-    return [...checkHistory(entries, final, FAIL_FAST_MS), ...(await verifyStore(sql)).map((line) => `verify: ${line}`)];
+    return [
+      ...checkHistory(entries, final, FAIL_FAST_MS),
+      ...(await verifyStore(sql)).map((line) => `verify: ${line}`),
+    ];
   } finally {
     await sql.end();
   }
@@ -160,22 +196,34 @@ function levelOf(line: string): number {
 
 /** A readable summary of a report. */
 export function describeReport(report: ChaosReport): string {
-  const recoveries = report.faults.map((fault) => `${fault.kind} at ${fault.atMs} ms: answering again after ${fault.recoveryMs} ms`);
+  const recoveries = report.faults.map(
+    (fault) => `${fault.kind} at ${fault.atMs} ms: answering again after ${fault.recoveryMs} ms`,
+  );
   return [
     `chaos: seed ${report.seed}, ${report.seconds} s, ${report.clients} clients, ${report.operations} requests, slowest ${report.slowestMs} ms`,
     ...recoveries.map((line) => `  fault: ${line}`),
-    ...Object.entries(report.outcomes).sort().map(([key, count]) => `  ${key}: ${count}`),
-    report.problems.length === 0 ? 'chaos: no problems found' : `chaos: ${report.problems.length} problems:`,
+    ...Object.entries(report.outcomes)
+      .sort()
+      .map(([key, count]) => `  ${key}: ${count}`),
+    report.problems.length === 0
+      ? 'chaos: no problems found'
+      : `chaos: ${report.problems.length} problems:`,
     ...report.problems.slice(0, 50).map((problem) => `  ${problem}`),
   ].join('\n');
 }
 
 // `npm run chaos -- --seconds N --seed S --clients C`
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { seconds: { type: 'string' }, seed: { type: 'string' }, clients: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { seconds: { type: 'string' }, seed: { type: 'string' }, clients: { type: 'string' } },
+  });
   const seed = Number(values.seed ?? Math.floor(Math.random() * 2 ** 31));
   console.log(`chaos: seed ${seed} (replay with --seed ${seed})`);
-  const report = await runChaos({ seconds: Number(values.seconds ?? 60), seed, clients: Number(values.clients ?? 16) });
+  const report = await runChaos({
+    seconds: Number(values.seconds ?? 60),
+    seed,
+    clients: Number(values.clients ?? 16),
+  });
   console.log(describeReport(report));
   process.exitCode = report.problems.length === 0 ? 0 : 1;
 }

@@ -37,12 +37,28 @@ export class Workload {
     const roll = random.next();
     const ids = [...this.known];
     const someId = () => random.pick(ids) ?? digest('nothing stored yet');
-    if (roll < 0.35 || ids.length < 3) return { kind: 'create', config: this.#config(random), parent: random.chance(0.4) ? this.#name(random, someId()) : null };
+    if (roll < 0.35 || ids.length < 3)
+      return {
+        kind: 'create',
+        config: this.#config(random),
+        parent: random.chance(0.4) ? this.#name(random, someId()) : null,
+      };
     if (roll < 0.5) return { kind: 'delete', id: someId() };
-    if (roll < 0.6) return { kind: 'setParent', id: someId(), parent: random.chance(0.2) ? null : this.#name(random, someId()) };
+    if (roll < 0.6)
+      return {
+        kind: 'setParent',
+        id: someId(),
+        parent: random.chance(0.2) ? null : this.#name(random, someId()),
+      };
     // Few names, so that tags move between images and race with each other.
-    if (roll < 0.7) return { kind: 'tag', image: someId(), reference: `chaos/app-${random.below(4)}:v${random.below(3)}` };
-    if (roll < 0.75) return { kind: 'untag', reference: `chaos/app-${random.below(4)}:v${random.below(3)}` };
+    if (roll < 0.7)
+      return {
+        kind: 'tag',
+        image: someId(),
+        reference: `chaos/app-${random.below(4)}:v${random.below(3)}`,
+      };
+    if (roll < 0.75)
+      return { kind: 'untag', reference: `chaos/app-${random.below(4)}:v${random.below(3)}` };
     return this.#read(random, someId());
   }
 
@@ -50,7 +66,10 @@ export class Workload {
   #config(random: Random): string {
     const again = random.chance(0.3) ? random.pick(this.configs) : undefined;
     if (again !== undefined) return again;
-    const layers = [random.pick(BASES)!, ...Array.from({ length: random.below(5) }, () => random.pick(UPPER)!)];
+    const layers = [
+      random.pick(BASES)!,
+      ...Array.from({ length: random.below(5) }, () => random.pick(UPPER)!),
+    ];
     const config = makeConfig(layers, `chaos ${this.seed} #${this.#made++}`);
     this.configs.push(config);
     return config;
@@ -63,11 +82,35 @@ export class Workload {
 
   #read(random: Random, id: string): Op {
     const kind = random.below(5);
-    if (kind === 0) return { kind: 'read', id, query: `query ($id: String!) { image(id: $id) { id rawConfig parent { id } children { id parent { id } } layers { chainId } } }` };
-    if (kind === 1) return { kind: 'read', id: null, query: `{ images(first: 20) { totalCount edges { node { id isHead layers { chainId } } } } }` };
-    if (kind === 2) return { kind: 'read', id: null, query: `{ images(first: 5, headsOnly: true) { edges { node { id ancestors { id } descendants(first: 10) { totalCount edges { depth node { id } } } } } } }` };
-    if (kind === 3) return { kind: 'read', id: null, query: `{ images(first: 10, orderBy: CREATED_DESC, filter: { reference: ["chaos/*"] }) { totalCount edges { node { id created repoTags } } } }` };
-    return { kind: 'read', id: null, query: `{ reference(name: "chaos/app-${random.below(4)}:v${random.below(3)}") { name image { id rawConfig repoTags } } }` };
+    if (kind === 0)
+      return {
+        kind: 'read',
+        id,
+        query: `query ($id: String!) { image(id: $id) { id rawConfig parent { id } children { id parent { id } } layers { chainId } } }`,
+      };
+    if (kind === 1)
+      return {
+        kind: 'read',
+        id: null,
+        query: `{ images(first: 20) { totalCount edges { node { id isHead layers { chainId } } } } }`,
+      };
+    if (kind === 2)
+      return {
+        kind: 'read',
+        id: null,
+        query: `{ images(first: 5, headsOnly: true) { edges { node { id ancestors { id } descendants(first: 10) { totalCount edges { depth node { id } } } } } } }`,
+      };
+    if (kind === 3)
+      return {
+        kind: 'read',
+        id: null,
+        query: `{ images(first: 10, orderBy: CREATED_DESC, filter: { reference: ["chaos/*"] }) { totalCount edges { node { id created repoTags } } } }`,
+      };
+    return {
+      kind: 'read',
+      id: null,
+      query: `{ reference(name: "chaos/app-${random.below(4)}:v${random.below(3)}") { name image { id rawConfig repoTags } } }`,
+    };
   }
 
   /** Learns from an answer which images are stored now. */
@@ -79,18 +122,24 @@ export class Workload {
 }
 
 const MUTATIONS = {
-  create: 'mutation ($config: String!, $parent: String) { createImage(config: $config, parent: $parent) { created image { id } } }',
-  delete: 'mutation ($id: String!) { deleteImage(id: $id) { deletedImageId releasedLayers { chainId } } }',
-  setParent: 'mutation ($id: String!, $parent: String) { setParent(id: $id, parent: $parent) { image { id parent { id } } } }',
+  create:
+    'mutation ($config: String!, $parent: String) { createImage(config: $config, parent: $parent) { created image { id } } }',
+  delete:
+    'mutation ($id: String!) { deleteImage(id: $id) { deletedImageId releasedLayers { chainId } } }',
+  setParent:
+    'mutation ($id: String!, $parent: String) { setParent(id: $id, parent: $parent) { image { id parent { id } } } }',
   tag: 'mutation ($image: String!, $reference: String!) { tagImage(image: $image, reference: $reference) { reference { familiarName } image { id repoTags } previousImage { id } } }',
-  untag: 'mutation ($reference: String!) { untagImage(reference: $reference) { reference image { id } } }',
+  untag:
+    'mutation ($reference: String!) { untagImage(reference: $reference) { reference image { id } } }',
 };
 
 /** Sends one request over HTTP and tells what came back; gives up after `timeoutMs`. */
 export async function perform(url: string, op: Op, timeoutMs: number): Promise<Outcome> {
   const { kind, ...args } = op;
   const { query, variables } =
-    op.kind === 'read' ? { query: op.query, variables: op.id === null ? {} : { id: op.id } } : { query: MUTATIONS[op.kind], variables: args };
+    op.kind === 'read'
+      ? { query: op.query, variables: op.id === null ? {} : { id: op.id } }
+      : { query: MUTATIONS[op.kind], variables: args };
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -98,7 +147,10 @@ export async function perform(url: string, op: Op, timeoutMs: number): Promise<O
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const body = (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+    const body = (await response.json()) as {
+      data?: unknown;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    };
     if (!body.errors) return { kind: 'ok', data: body.data };
     return {
       kind: 'error',

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type postgres from 'postgres';
-import { connect } from '../../src/store/pool.js';
 import { migrate } from '../../src/store/migrate.js';
-import { openEmbeddedDatabase, openServerDatabase, type Database } from '../../src/store/open-database.js';
+import {
+  type Database,
+  openEmbeddedDatabase,
+  openServerDatabase,
+} from '../../src/store/open-database.js';
+import { connect, type PoolOptions } from '../../src/store/pool.js';
 
 /** The PostgreSQL server the tests run on; unset runs them on the embedded database. */
 export const serverUrl = process.env.DATABASE_URL?.trim() || null;
@@ -12,7 +16,7 @@ export const serverUrl = process.env.DATABASE_URL?.trim() || null;
  * server, or an in-memory embedded one. close() drops it.
  */
 export async function freshDatabase(
-  options: postgres.Options<{}> = {},
+  options: PoolOptions = {},
   { migrated = true } = {},
 ): Promise<Database & { url: string | null }> {
   if (serverUrl === null) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import type postgres from 'postgres';
+import type { PoolOptions } from '../../src/store/pool.js';
 import { freshDatabase } from './database.js';
-import { startServer, type Answer } from './server.js';
+import { type Answer, startServer } from './server.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
@@ -11,7 +11,10 @@ type Db = Awaited<ReturnType<typeof freshDatabase>>;
  * One fresh database and one server for the test file that calls it, over
  * real HTTP. `statements` counts the SQL statements the server has sent.
  */
-export function useTestServer(options: postgres.Options<{}> = {}, app: Parameters<typeof startServer>[1] = {}) {
+export function useTestServer(
+  options: PoolOptions = {},
+  app: Parameters<typeof startServer>[1] = {},
+) {
   let db: Db;
   let server: Server;
   const harness = {
@@ -40,10 +43,13 @@ export function useTestServer(options: postgres.Options<{}> = {}, app: Parameter
       return data.createImage.image.id;
     },
     async setParent(id: string, parent: string | null): Promise<void> {
-      await harness.data('mutation ($id: String!, $parent: String) { setParent(id: $id, parent: $parent) { image { id } } }', {
-        id,
-        parent,
-      });
+      await harness.data(
+        'mutation ($id: String!, $parent: String) { setParent(id: $id, parent: $parent) { image { id } } }',
+        {
+          id,
+          parent,
+        },
+      );
     },
     /** Row counts of every table, to show that a failed write left nothing behind. */
     async counts(): Promise<Record<string, number>> {
@@ -95,4 +101,5 @@ export function onlyError(answer: Answer): { message: string; code: string | und
   return { message: error!.message, code: error!.extensions?.code };
 }
 
-const CREATE = 'mutation ($config: String!) { createImage(config: $config) { image { id } created } }';
+const CREATE =
+  'mutation ($config: String!) { createImage(config: $config) { image { id } created } }';

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -17,14 +17,19 @@ export interface ServerProcess {
 export const FROM_SOURCE = ['--import', 'tsx', 'src/main.ts'];
 
 /** Starts the server with this environment and waits until it serves, or rejects with its output. */
-export function startProcess(env: Record<string, string | undefined>, nodeArgs = FROM_SOURCE): Promise<ServerProcess> {
+export function startProcess(
+  env: Record<string, string | undefined>,
+  nodeArgs = FROM_SOURCE,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -34,18 +39,25 @@ export function startProcess(env: Record<string, string | undefined>, nodeArgs =
           child,
           url: match[1]!,
           output: () => output,
-          stop: (signal = 'SIGTERM') => (child.kill(signal), exited),
+          stop: (signal = 'SIGTERM') => {
+            child.kill(signal);
+            return exited;
+          },
         });
       }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    void exited.then((code) => reject(new Error(`server exited with ${code} before serving:\n${output}`)));
+    void exited.then((code) =>
+      reject(new Error(`server exited with ${code} before serving:\n${output}`)),
+    );
   });
 }
 
 /** Runs the entry point to its exit and gives its exit code and output. */
-export async function runProcess(env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
+export async function runProcess(
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; output: string }> {
   try {
     const server = await startProcess(env);
     const code = await server.stop();

@@ -1,7 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { createApp, type AppOptions } from '../../src/server/app.js';
+import { type AppOptions, createApp } from '../../src/server/app.js';
 import type { Sql } from '../../src/store/pool.js';
 
 /** A GraphQL answer as a client sees it. */
