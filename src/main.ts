@@ -25,7 +25,8 @@ async function main(): Promise<void> {
     console.log(`imagestore: database: ${database.description}`);
     if (config.writeToken === null)
       console.log(
-        'imagestore: writes are open to anyone who can reach the server (set IMAGESTORE_WRITE_TOKEN to require a token)',
+        'imagestore: writes are open to anyone who can reach the server (set ' +
+          'IMAGESTORE_WRITE_TOKEN to require a token)',
       );
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => void shutdown(server, database, signal));
@@ -42,7 +43,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       reject(
         error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL'
           ? new ConfigError(
-              `cannot listen on ${host}:${port} (${error.code}); set PORT or HOST to a free address`,
+              `cannot listen on ${host}:${port} (${error.code}); set PORT or HOST to a free ` +
+                `address`,
             )
           : error,
       );

@@ -1,4 +1,7 @@
-/** Docker's label filters split into what the store matches: keys that must be there, key=value pairs. */
+/**
+ * Docker's label filters split into what the store matches: keys that must be there, key=value
+ * pairs.
+ */
 export interface LabelFilter {
   keys: string[];
   /** The key=value pairs as one JSON object, for containment; null when none. */

@@ -105,7 +105,9 @@ function splitDomain(name: string): { domain: string; path: string } {
   return { domain, path };
 }
 
-/** A reference with `:latest` when it names neither a tag nor a digest, as `docker tag` reads it. */
+/**
+ * A reference with `:latest` when it names neither a tag nor a digest, as `docker tag` reads it.
+ */
 export function withDefaultTag(reference: Reference): Reference {
   return reference.tag === null && reference.digest === null
     ? { ...reference, tag: 'latest' }

@@ -28,7 +28,8 @@ export const builder = new SchemaBuilder<{
     limit: (context) => ({ complexity: context.limits.cost }),
     complexityError: (_kind, result) =>
       new QueryTooComplexError(
-        `the query's estimated cost is ${result.complexity}; this server takes at most ${result.maxComplexity}`,
+        `the query's estimated cost is ${result.complexity}; this server takes at most ` +
+          `${result.maxComplexity}`,
       ),
   },
   relay: {

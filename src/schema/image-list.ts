@@ -28,7 +28,8 @@ const ImageFilter = builder.inputType('ImageFilter', {
     }),
     reference: t.stringList({
       description:
-        'Patterns on familiar names, `*` within a path component (Go path.Match): ubuntu:*, */api:1.*. Any may match.',
+        'Patterns on familiar names, `*` within a path component (Go path.Match): ubuntu:*, ' +
+        '*/api:1.*. Any may match.',
     }),
     label: t.stringList({
       description: '`key` or `key=value` against config.Labels; all must match.',
@@ -44,7 +45,9 @@ const ImageFilter = builder.inputType('ImageFilter', {
 
 type FilterArgs = typeof ImageFilter.$inferInput;
 
-/** The store's filter for the arguments: patterns compiled, images named by before and since found. */
+/**
+ * The store's filter for the arguments: patterns compiled, images named by before and since found.
+ */
 async function storeFilter(
   args: FilterArgs | null | undefined,
   headsOnly: boolean,

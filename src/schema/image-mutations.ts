@@ -35,7 +35,8 @@ const DeleteImagePayload = builder.objectRef<Removed>('DeleteImagePayload').impl
     releasedLayers: t.field({
       type: [LayerMetadata],
       description:
-        'The layers no remaining image references, now removed: for each removed image in turn, top layer first.',
+        'The layers no remaining image references, now removed: for each removed image in ' +
+        'turn, top layer first.',
       resolve: (payload) => payload.releasedLayers,
     }),
   }),
@@ -70,7 +71,8 @@ builder.mutationFields((t) => ({
       }),
       parent: t.arg.string({
         description:
-          'The image this one was built on (an ID or a unique prefix). Applies only when the image is new.',
+          'The image this one was built on (an ID or a unique prefix). Applies only when the ' +
+          'image is new.',
       }),
     },
     resolve: (_root, args, context) => {
@@ -86,13 +88,15 @@ builder.mutationFields((t) => ({
   deleteImage: t.field({
     type: DeleteImagePayload,
     description:
-      'Deletes an image (an ID or a unique prefix) with its references; its children stay, without a parent.',
+      'Deletes an image (an ID or a unique prefix) with its references; its children stay, ' +
+      'without a parent.',
     args: {
       id: t.arg.string({ required: true }),
       pruneParents: t.arg.boolean({
         defaultValue: false,
         description:
-          'As `docker rmi` does by default: then delete each parent left without references and children, up the chain.',
+          'As `docker rmi` does by default: then delete each parent left without references ' +
+          'and children, up the chain.',
       }),
     },
     resolve: (_root, args, context) =>
@@ -101,7 +105,8 @@ builder.mutationFields((t) => ({
   pruneImages: t.field({
     type: PruneImagesPayload,
     description:
-      'Deletes every dangling image (no references, no children) that the filters select, and the parents this leaves dangling, as `docker image prune` does.',
+      'Deletes every dangling image (no references, no children) that the filters select, ' +
+      'and the parents this leaves dangling, as `docker image prune` does.',
     args: {
       until: t.arg({ type: 'DateTime', description: 'Only images created before this time.' }),
       label: t.arg.stringList({

@@ -11,7 +11,9 @@ import { descendantCursor, pageComplexity, pageSize, parseDescendantCursor } fro
 const EXPECTED_BELOW = 4;
 const EXPECTED_CHAIN = 12;
 
-/** A page of images below one, breadth-first, each edge with its depth: shared by every tree edge. */
+/**
+ * A page of images below one, breadth-first, each edge with its depth: shared by every tree edge.
+ */
 const DescendantConnection = builder.connectionObject(
   { type: Image, name: 'DescendantConnection' },
   {

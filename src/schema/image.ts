@@ -43,7 +43,9 @@ builder.queryFields((t) => ({
     type: Image,
     nullable: true,
     description:
-      'The image a reference (ubuntu:22.04, name@sha256:…, or a bare name whose :latest exists) names, otherwise the image a full ID or a unique ID prefix (with or without sha256:) names.',
+      'The image a reference (ubuntu:22.04, name@sha256:…, or a bare name whose :latest ' +
+      'exists) names, otherwise the image a full ID or a unique ID prefix (with or without ' +
+      'sha256:) names.',
     args: { id: t.arg.string({ required: true }) },
     resolve: async (_root, args, context, info) => {
       // The config and layers it selects come with the row: one view of the image.

@@ -10,7 +10,9 @@ import type { Extras } from '../store/image-store.js';
 /** The fields of an image that read its config text. */
 const CONFIG_FIELDS: readonly string[] = ['config', 'rawConfig', 'history'];
 
-/** What a tree selection (`children { children { … } }`) will read below the images it is asked on. */
+/**
+ * What a tree selection (`children { children { … } }`) will read below the images it is asked on.
+ */
 export interface SubtreePlan {
   /** How many levels the selection nests the same field, counting this one. */
   depth: number;

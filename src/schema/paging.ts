@@ -29,7 +29,9 @@ export function listCursor(row: { id: string; sortKey?: string }): string {
 const SORT_KEY =
   /^(-infinity|\d{4,}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d){0,2}( BC)?)$/;
 
-/** Reads a list cursor back, for the order the list is in; anything not made here is BAD_USER_INPUT. */
+/**
+ * Reads a list cursor back, for the order the list is in; anything not made here is BAD_USER_INPUT.
+ */
 export function parseListCursor(
   cursor: string | null | undefined,
   byCreated: boolean,

@@ -144,7 +144,8 @@ builder.mutationFields((t) => ({
   tagImage: t.field({
     type: TagImagePayload,
     description:
-      'Points a reference at an image, as `docker tag` does: a name that named another image moves.',
+      'Points a reference at an image, as `docker tag` does: a name that named another image ' +
+      'moves.',
     args: {
       image: t.arg.string({
         required: true,
@@ -161,7 +162,8 @@ builder.mutationFields((t) => ({
   untagImage: t.field({
     type: UntagImagePayload,
     description:
-      'Removes a reference, as `docker rmi` of a name that is not the last one does; the image stays.',
+      'Removes a reference, as `docker rmi` of a name that is not the last one does; the ' +
+      'image stays.',
     args: { reference: t.arg.string({ required: true }) },
     resolve: (_root, args, context) =>
       context.store.untag(args.reference, parseReference(args.reference)),

@@ -50,7 +50,10 @@ export class TreeCache {
     return ids.flatMap((id) => known.get(id)!);
   }
 
-  /** The layer chain of each image, base first; NOT_FOUND for one deleted since this request read it. */
+  /**
+   * The layer chain of each image, base first; NOT_FOUND for one deleted since this request read
+   * it.
+   */
   async layersOf(ids: readonly string[]): Promise<(LayerRow[] | Error)[]> {
     const unknown = ids.filter((id) => !this.#layers.has(id));
     if (unknown.length > 0) {

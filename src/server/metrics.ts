@@ -15,7 +15,10 @@ new Counter({
   },
 });
 
-/** Prometheus metrics at /metrics: requests, their durations and errors, process figures, SQL statements. */
+/**
+ * Prometheus metrics at /metrics: requests, their durations and errors, process figures, SQL
+ * statements.
+ */
 export function useMetrics() {
   return usePrometheus({
     registry,

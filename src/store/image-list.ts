@@ -58,14 +58,16 @@ export async function imagePage(
       ? sql`(${position.key ?? null}::timestamptz, ${position.id}::text collate "C")`
       : sql`${position.id}::text collate "C"`;
   const direction = ascending ? sql`asc` : sql`desc`;
+  const after = page.after && sql`and ${key} ${sql.unsafe(afterOp)} ${at(page.after)}`;
+  const before = page.before && sql`and ${key} ${sql.unsafe(beforeOp)} ${at(page.before)}`;
   const rows = await sql<ListedImage[]>`
     select ${imageColumns(sql)} ${extraColumns(sql, extras)}
       ${byCreated ? sql`, ${createdKey(sql)}::text as "sortKey"` : sql``}
     from images i
     where true
       ${filterClauses(sql, filter)}
-      ${page.after === undefined ? sql`` : sql`and ${key} ${sql.unsafe(afterOp)} ${at(page.after)}`}
-      ${page.before === undefined ? sql`` : sql`and ${key} ${sql.unsafe(beforeOp)} ${at(page.before)}`}
+      ${after ?? sql``}
+      ${before ?? sql``}
     order by ${byCreated ? sql`${createdKey(sql)} ${direction},` : sql``} i.id ${direction}
     limit ${page.limit}`;
   return rows.map(withExtras);

@@ -23,15 +23,17 @@ export async function lookupImage<T extends Row>(
     const [row] = await sql<T[]>`${byName}`;
     if (row) return row;
     throw new InvalidIdError(
-      `invalid ID "${asked}": no image has this name, and it is not sha256:<hex> or a prefix of up to 64 hex digits`,
+      `invalid ID "${asked}": no image has this name, and it is not sha256:<hex> or a prefix ` +
+        `of up to 64 hex digits`,
     );
   }
   const [low, high] = idRange(asked);
+  const unnamed = sql`and not exists (select from image_references r where r.name = ${name})`;
   const rows = await sql<T[]>`
     ${name === null ? sql`` : sql`${byName} union all`}
     (select ${columns} from images i
      where i.id >= ${low} and i.id < ${high}
-       ${name === null ? sql`` : sql`and not exists (select from image_references r where r.name = ${name})`}
+       ${name === null ? sql`` : unnamed}
      order by i.id limit 2)`;
   return onlyMatch(rows, 'image', asked);
 }

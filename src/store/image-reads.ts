@@ -22,7 +22,9 @@ export type BelowRow = ImageRow & { upId: string };
 /** An image with how far below some other image it stands (1 = a child). */
 export type DescendantRow = ImageRow & { depth: number };
 
-/** What to read with each image in the same statement, so that all of it is one view of the image. */
+/**
+ * What to read with each image in the same statement, so that all of it is one view of the image.
+ */
 export interface Extras {
   config?: boolean;
   layers?: boolean;

@@ -122,8 +122,10 @@ async function removeImages(
       returning r.image_id, r.familiar
     )
     select t.id, t.parent_id as "parentId",
-      array(select u.familiar from untagged u where u.image_id = t.id order by u.familiar) as untagged,
-      array(select l.chain_id from image_layers l where l.image_id = t.id order by l.position desc) as chain
+      array(select u.familiar from untagged u where u.image_id = t.id order by u.familiar)
+        as untagged,
+      array(select l.chain_id from image_layers l where l.image_id = t.id
+            order by l.position desc) as chain
     from target t`;
   const order = new Map(ids.map((id, i) => [id, i]));
   targets.sort((a, b) => order.get(a.id)! - order.get(b.id)!);

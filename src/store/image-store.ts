@@ -53,7 +53,10 @@ export interface ImageStore {
   delete(id: string, options?: { pruneParents?: boolean }): Promise<removal.Removed>;
   prune(filter: removal.PruneFilter): Promise<removal.Removed>;
   setParent(id: string, parent: string | null): Promise<ImageRow>;
-  /** Get and Search: the image a reference, full ID or prefix names, or null; with extras when asked. */
+  /**
+   * Get and Search: the image a reference, full ID or prefix names, or null; with extras when
+   * asked.
+   */
   find(id: string, extras?: images.Extras): Promise<images.ImageWithExtras | null>;
   /** The full ID of the image a reference, full ID or prefix names; NOT_FOUND when none. */
   resolve(asked: string): Promise<string>;

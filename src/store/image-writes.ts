@@ -81,12 +81,15 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
   const refColumn = <T>(pick: (ref: (typeof refs)[number]) => T) => refs.map(pick);
   const inserted = await sql<ImageRow[]>`
     with new_images as (
-      insert into images (id, raw_config, parent_id, created, architecture, os, author, comment, labels)
+      insert into images
+        (id, raw_config, parent_id, created, architecture, os, author, comment, labels)
       select id, raw_config, parent_id, created, architecture, os, author, comment, labels::jsonb
       from unnest(
-        ${column((i) => i.id)}::text[], ${column((i) => i.rawConfig)}::text[], ${column(parentOf)}::text[],
-        ${column((i) => i.created?.toISOString() ?? null)}::timestamptz[], ${column((i) => i.architecture)}::text[],
-        ${column((i) => i.os)}::text[], ${column((i) => i.author)}::text[], ${column((i) => i.comment)}::text[],
+        ${column((i) => i.id)}::text[], ${column((i) => i.rawConfig)}::text[],
+        ${column(parentOf)}::text[],
+        ${column((i) => i.created?.toISOString() ?? null)}::timestamptz[],
+        ${column((i) => i.architecture)}::text[], ${column((i) => i.os)}::text[],
+        ${column((i) => i.author)}::text[], ${column((i) => i.comment)}::text[],
         ${column((i) => (i.labels === null ? null : JSON.stringify(i.labels)))}::text[]
       ) as new (id, raw_config, parent_id, created, architecture, os, author, comment, labels)
       on conflict (id) do nothing

@@ -14,10 +14,13 @@ export async function findLayer(sql: Queryable, asked: string): Promise<LayerRow
 /** The layers with these chain IDs, in no particular order. */
 export function layersByChainIds(sql: Queryable, chainIds: readonly string[]): Promise<LayerRow[]> {
   return sql<LayerRow[]>`
-    select ${layerColumns(sql)} from layers l where l.chain_id = any(${chainIds as string[]}::text[])`;
+    select ${layerColumns(sql)} from layers l
+    where l.chain_id = any(${chainIds as string[]}::text[])`;
 }
 
-/** Each image's layer chain, base first; null for an image that is not stored (deleted meanwhile). */
+/**
+ * Each image's layer chain, base first; null for an image that is not stored (deleted meanwhile).
+ */
 export async function layersOf(
   sql: Queryable,
   imageIds: readonly string[],
@@ -37,7 +40,10 @@ export async function layersOf(
   });
 }
 
-/** Layer rows from an image's chain IDs and diff IDs, base first: each layer's parent is the one below. */
+/**
+ * Layer rows from an image's chain IDs and diff IDs, base first: each layer's parent is the one
+ * below.
+ */
 export function layerChain(chainIds: readonly string[], diffIds: readonly string[]): LayerRow[] {
   return chainIds.map((chainId, i) => ({
     chainId,

@@ -53,8 +53,9 @@ export async function openServerDatabase(
       if (permanent || attempt >= CONNECT_ATTEMPTS) {
         await sql.end({ timeout: 0 });
         throw new ConfigError(
-          `cannot use the database at DATABASE_URL (${redact(url)}): ${(error as Error).message}. ` +
-            'Check that PostgreSQL is running and the URL is right, or unset DATABASE_URL to use the embedded database.',
+          `cannot use the database at DATABASE_URL (${redact(url)}): ` +
+            `${(error as Error).message}. Check that PostgreSQL is running and the URL is right, ` +
+            'or unset DATABASE_URL to use the embedded database.',
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));

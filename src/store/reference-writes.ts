@@ -12,7 +12,9 @@ import { RowVanished, type Sql, transaction } from './pool.js';
 import { type ReferenceRow, referenceColumns } from './reference-reads.js';
 import { type ImageRow, imageColumns } from './rows.js';
 
-/** What a tag did: the reference, the image it now names, and the image it named before, if another. */
+/**
+ * What a tag did: the reference, the image it now names, and the image it named before, if another.
+ */
 export interface Tagged {
   reference: ReferenceRow;
   image: ImageRow;
@@ -49,7 +51,8 @@ export function tagImage(sql: Sql, askedImage: string, parsed: Reference): Promi
     if (!current) throw new RowVanished();
     const [reference] = await tx<ReferenceRow[]>`
       update image_references r
-      set image_id = ${id}, created_at = case when r.image_id = ${id} then r.created_at else now() end
+      set image_id = ${id},
+        created_at = case when r.image_id = ${id} then r.created_at else now() end
       where r.name = ${name}
       returning ${referenceColumns(tx)}`;
     const previousImageId = current.imageId === id ? null : current.imageId;

@@ -28,7 +28,8 @@ export async function verifyStore(
   const problems: string[] = [];
   const cursor = sql<{ id: string; rawConfig: string; chain: string[]; labels: unknown }[]>`
     select i.id, i.raw_config as "rawConfig", i.labels,
-      array(select r.chain_id from image_layers r where r.image_id = i.id order by r.position) as chain
+      array(select r.chain_id from image_layers r where r.image_id = i.id order by r.position)
+        as chain
     from images i`.cursor(BATCH);
   for await (const rows of cursor) {
     for (const { id, rawConfig, chain, labels } of rows) {
@@ -39,7 +40,8 @@ export async function verifyStore(
         const expected = chainIds(config.diffIds);
         if (expected.join() !== chain.join()) {
           problems.push(
-            `image ${id}: references ${chain.length} layers, its config has ${expected.length} (or other ones)`,
+            `image ${id}: references ${chain.length} layers, its config has ` +
+              `${expected.length} (or other ones)`,
           );
         }
         if (!sameLabels(labels, config.labels))
