@@ -5,7 +5,8 @@ import { InvalidConfigError } from './errors.js';
 /** What the store reads out of a config; the config text itself is kept as sent. */
 export interface ImageConfig {
   diffIds: string[];
-  created: Date | null;
+  /** As the config writes it (RFC 3339, to the nanosecond): a Date would keep milliseconds only. */
+  created: string | null;
   architecture: string | null;
   os: string | null;
   author: string | null;
@@ -113,7 +114,7 @@ export function parseImageConfig(raw: string): ImageConfig {
   }
   return {
     diffIds,
-    created: config.created ? new Date(config.created) : null,
+    created: config.created ?? null,
     architecture: config.architecture ?? null,
     os: config.os ?? null,
     author: config.author ?? null,

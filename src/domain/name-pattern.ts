@@ -62,7 +62,8 @@ function quote(char: string): string {
 }
 
 function quoteInClass(char: string): string {
-  return /[\]\\^-]/.test(char) ? `\\${char}` : char;
+  // `[` too: `[:`, `[.` and `[=` open classes of their own in PostgreSQL's syntax.
+  return /[[\]\\^-]/.test(char) ? `\\${char}` : char;
 }
 
 function badPattern(pattern: string): BadInputError {

@@ -86,13 +86,20 @@ function createdKey(sql: Queryable) {
   return sql`coalesce(i.created, '-infinity'::timestamptz)`;
 }
 
+/** Conditions on image `i` that its config.Labels hold every key and key=value pair given. */
+export function labelClauses(sql: Queryable, { keys, pairs }: LabelFilter) {
+  // The pair travels as text: a parameter typed jsonb would be encoded once more, as a string.
+  return sql`
+    ${keys.length === 0 ? sql`` : sql`and i.labels ?& ${keys}::text[]`}
+    ${pairs.reduce((all, pair) => sql`${all} and i.labels @> ${pair}::text::jsonb`, sql``)}`;
+}
+
 function filterClauses(sql: Queryable, filter: ImageFilter) {
   const noChildren = sql`not exists (select from images c where c.parent_id = i.id)`;
   const noReferences = sql`not exists (select from image_references r where r.image_id = i.id)`;
   const createdOf = (id: string) =>
     sql`(select coalesce(b.created, '-infinity'::timestamptz) from images b where b.id = ${id})`;
   const patterns = filter.referencePatterns ?? [];
-  const keys = filter.label?.keys ?? [];
   return sql`
     ${filter.headsOnly ? sql`and ${noChildren}` : sql``}
     ${filter.dangling === true ? sql`and ${noChildren} and ${noReferences}` : sql``}
@@ -104,8 +111,7 @@ function filterClauses(sql: Queryable, filter: ImageFilter) {
               and (r.familiar ~ any(${patterns as string[]}::text[])
                    or r.familiar_repository ~ any(${patterns as string[]}::text[])))`
     }
-    ${keys.length === 0 ? sql`` : sql`and i.labels ?& ${keys as string[]}::text[]`}
-    ${filter.label?.pairs ? sql`and i.labels @> ${filter.label.pairs}::jsonb` : sql``}
+    ${filter.label ? labelClauses(sql, filter.label) : sql``}
     ${filter.beforeId ? sql`and ${createdKey(sql)} < ${createdOf(filter.beforeId)}` : sql``}
     ${filter.sinceId ? sql`and ${createdKey(sql)} > ${createdOf(filter.sinceId)}` : sql``}
     ${filter.os == null ? sql`` : sql`and i.os = ${filter.os}`}

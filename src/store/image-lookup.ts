@@ -8,12 +8,15 @@ import type { Queryable } from './pool.js';
  * Docker's image lookup, in one statement: the image a reference names when
  * there is one, otherwise the ID rules (a full ID or a unique prefix). A hex
  * string such as `4ab3` is both a name and a prefix: the name comes first.
- * `columns` is the select list over `images i`. Null when nothing matches.
+ * `columns` is the select list over `images i`. Null when nothing matches;
+ * a name that names nothing and is no ID either is INVALID_ID when
+ * `strictIds` (as `image(id:)` has always answered), else null.
  */
 export async function lookupImage<T extends Row>(
   sql: Queryable,
   asked: string,
   columns: PendingQuery<Row[]>,
+  { strictIds = true } = {},
 ): Promise<T | null> {
   const name = referenceNamed(asked);
   const byName = sql`
@@ -21,7 +24,7 @@ export async function lookupImage<T extends Row>(
     where r.name = ${name}`;
   if (name !== null && !isIdArgument(asked)) {
     const [row] = await sql<T[]>`${byName}`;
-    if (row) return row;
+    if (row || !strictIds) return row ?? null;
     throw new InvalidIdError(
       `invalid ID "${asked}": no image has this name, and it is not sha256:<hex> or a prefix ` +
         `of up to 64 hex digits`,
@@ -40,7 +43,7 @@ export async function lookupImage<T extends Row>(
 
 /** The full ID of the image an ID, prefix or reference names; none is NOT_FOUND. */
 export async function resolveImage(sql: Queryable, asked: string): Promise<string> {
-  const row = await lookupImage<{ id: string }>(sql, asked, sql`i.id`);
+  const row = await lookupImage<{ id: string }>(sql, asked, sql`i.id`, { strictIds: false });
   if (row === null) throw new NotFoundError('image', asked);
   return row.id;
 }

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../domain/errors.js';
 import type { LabelFilter } from '../domain/label-filter.js';
 import { resolveImageId } from './id-search.js';
+import { labelClauses } from './image-list.js';
 import { type Queryable, type Sql, transaction } from './pool.js';
 import type { LayerRow } from './rows.js';
 
@@ -46,14 +47,12 @@ export function deleteImage(
  */
 export function pruneImages(sql: Sql, filter: PruneFilter): Promise<Removed> {
   return transaction(sql, async (tx) => {
-    const { keys, pairs } = filter.label ?? { keys: [], pairs: null };
     const candidates = await tx<{ id: string }[]>`
       select i.id from images i
       where not exists (select from images c where c.parent_id = i.id)
         and not exists (select from image_references r where r.image_id = i.id)
         ${filter.until ? tx`and i.created < ${filter.until}` : tx``}
-        ${keys.length > 0 ? tx`and i.labels ?& ${keys}::text[]` : tx``}
-        ${pairs === null ? tx`` : tx`and i.labels @> ${pairs}::jsonb`}
+        ${filter.label ? labelClauses(tx, filter.label) : tx``}
       order by i.id`;
     const removed = await removeImages(
       tx,

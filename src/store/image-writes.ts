@@ -87,7 +87,7 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
       from unnest(
         ${column((i) => i.id)}::text[], ${column((i) => i.rawConfig)}::text[],
         ${column(parentOf)}::text[],
-        ${column((i) => i.created?.toISOString() ?? null)}::timestamptz[],
+        ${column((i) => i.created)}::text[]::timestamptz[],
         ${column((i) => i.architecture)}::text[], ${column((i) => i.os)}::text[],
         ${column((i) => i.author)}::text[], ${column((i) => i.comment)}::text[],
         ${column((i) => (i.labels === null ? null : JSON.stringify(i.labels)))}::text[]
