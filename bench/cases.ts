@@ -21,15 +21,20 @@ export async function findTargets(sql: postgres.Sql): Promise<Targets> {
     with recursive down (root, id, depth) as (
       select id, id, 0 from images where parent_id is null
       union all
-      select down.root, c.id, down.depth + 1 from down join images c on c.parent_id = down.id where down.depth < 5
+      select down.root, c.id, down.depth + 1
+      from down join images c on c.parent_id = down.id
+      where down.depth < 5
     )
-    select root as id, (count(*) - 1)::int as size from down group by root order by abs(count(*) - 1001), root limit 1`;
+    select root as id, (count(*) - 1)::int as size
+    from down group by root order by abs(count(*) - 1001), root limit 1`;
   const [deep] = await sql<{ id: string }[]>`
     with recursive up (id, start, depth) as (
       select parent_id, id, 1 from images where parent_id is not null
         and not exists (select from images c where c.parent_id = images.id)
       union all
-      select i.parent_id, up.start, up.depth + 1 from up join images i on i.id = up.id where i.parent_id is not null
+      select i.parent_id, up.start, up.depth + 1
+      from up join images i on i.id = up.id
+      where i.parent_id is not null
     )
     select start as id from up order by depth desc, start limit 1`;
   const [largest] = await sql<{ id: string }[]>`
@@ -57,15 +62,20 @@ const NODE = 'id shortId parent { id } layers { chainId }';
 /** The GraphQL documents of the read cases. */
 export const QUERIES = {
   Q1: `query Q1($id: String!) { image(id: $id) { id
-    children { ${NODE} children { ${NODE} children { ${NODE} children { ${NODE} children { ${NODE} } } } } } } }`,
-  Q2: 'query Q2($id: String!) { image(id: $id) { id shortId created parent { id shortId } children { id shortId } } }',
-  Q3: 'query Q3 { images(first: 100) { edges { node { id parent { id } children { id } layers { chainId } } } } }',
+    children { ${NODE} children { ${NODE} children { ${NODE}
+      children { ${NODE} children { ${NODE} } } } } } } }`,
+  Q2: `query Q2($id: String!) {
+    image(id: $id) { id shortId created parent { id shortId } children { id shortId } } }`,
+  Q3: `query Q3 { images(first: 100) {
+    edges { node { id parent { id } children { id } layers { chainId } } } } }`,
   Q4: 'query Q4($id: String!) { image(id: $id) { id ancestors { id shortId } } }',
   Q5: `query Q5($id: String!) { image(id: $id) {
-    descendants(maxDepth: 12, first: 500) { edges { depth node { id shortId } } pageInfo { hasNextPage endCursor } } } }`,
+    descendants(maxDepth: 12, first: 500) {
+      edges { depth node { id shortId } } pageInfo { hasNextPage endCursor } } } }`,
   Q6: `query Q6 { images(first: 100, orderBy: CREATED_DESC, filter: { reference: ["*/*:*"] }) {
     edges { node { id shortId created repoTags } } } }`,
-  Q7: 'query Q7($name: String!) { reference(name: $name) { name image { id parent { id } layers { chainId } } } }',
+  Q7: `query Q7($name: String!) {
+    reference(name: $name) { name image { id parent { id } layers { chainId } } } }`,
 } as const;
 
 /** How many distinct images an answer names. */
@@ -81,13 +91,18 @@ export function countImages(value: unknown, ids = new Set<string>()): number {
   return ids.size;
 }
 
-/** The recursive walk a hand-written client would write: `down (id, depth)`, up to maxDepth below an image. */
+/**
+ * The recursive walk a hand-written client would write: `down (id, depth)`, up to maxDepth
+ * below an image.
+ */
 function walkDown(sql: postgres.Sql, id: string, maxDepth: number) {
   return sql`
     with recursive down (id, depth) as (
       select id, 1 from images where parent_id = ${id}
       union all
-      select c.id, down.depth + 1 from down join images c on c.parent_id = down.id where down.depth < ${maxDepth}
+      select c.id, down.depth + 1
+      from down join images c on c.parent_id = down.id
+      where down.depth < ${maxDepth}
     )`;
 }
 
@@ -96,7 +111,9 @@ export function q1Floor(sql: postgres.Sql, id: string) {
   return sql`
     ${walkDown(sql, id, 5)}
     select i.id, i.parent_id, down.depth,
-      array(select r.chain_id from image_layers r where r.image_id = i.id order by r.position) as layers
+      array(
+        select r.chain_id from image_layers r where r.image_id = i.id order by r.position
+      ) as layers
     from down join images i on i.id = down.id`;
 }
 

@@ -74,13 +74,14 @@ function makeConfig(
     { length: 3 + Math.floor(random() * 6) },
     () => PACKAGES[Math.floor(random() * PACKAGES.length)],
   );
+  const install = `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
   const history = layers.flatMap((_, i) => {
     const step = {
       created,
       created_by:
         i < inheritedCount
           ? `/bin/sh -c #(nop) ADD file:${layers[i]!.slice(7, 71)} in / `
-          : `RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')} && rm -rf /var/lib/apt/lists/* # buildkit`,
+          : `RUN /bin/sh -c apt-get update && ${install} && rm -rf /var/lib/apt/lists/* # buildkit`,
       comment: 'buildkit.dockerfile.v0',
     };
     const metadata = {
@@ -91,10 +92,11 @@ function makeConfig(
     };
     return random() < 0.5 ? [step, metadata] : [step];
   });
+  const team = index % 97;
   const labels: Record<string, string> = {
     'org.opencontainers.image.title': `service-${index}`,
     'org.opencontainers.image.revision': createHash('sha1').update(String(index)).digest('hex'),
-    'org.opencontainers.image.source': `https://git.example.com/team-${index % 97}/service-${index}`,
+    'org.opencontainers.image.source': `https://git.example.com/team-${team}/service-${index}`,
     'org.opencontainers.image.created': created,
   };
   // Pad with build labels to a size drawn from 2 to 8 KB, as real configs vary.
@@ -121,7 +123,8 @@ function makeConfig(
   // Each label adds its key and value, two pairs of quotes, a colon and a comma.
   for (let size = JSON.stringify(config).length, i = 0; size < target; i++) {
     const key = `com.example.build.step-${i}`;
-    const value = `${packages[i % packages.length]}=${random().toString(36).slice(2)}${random().toString(36).slice(2)}`;
+    const suffix = random().toString(36).slice(2) + random().toString(36).slice(2);
+    const value = `${packages[i % packages.length]}=${suffix}`;
     labels[key] = value;
     size += key.length + value.length + 6;
   }

@@ -37,7 +37,8 @@ const client = graphqlClient(server.url, 8);
 const rows: string[][] = [];
 
 console.log(
-  `\nQ1 base ${targets.q1Base.slice(7, 19)} (${targets.q1Size} images 5 levels down), deepest ${targets.deepest.slice(7, 19)}, largest base ${targets.largestBase.slice(7, 19)}`,
+  `\nQ1 base ${targets.q1Base.slice(7, 19)} (${targets.q1Size} images 5 levels down), ` +
+    `deepest ${targets.deepest.slice(7, 19)}, largest base ${targets.largestBase.slice(7, 19)}`,
 );
 
 const reads: [string, string, (call: number) => Record<string, unknown>][] = [
@@ -122,7 +123,8 @@ for (let round = 0; round < 6; round++) {
 }
 
 console.log(
-  `\n${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB; client, server and PostgreSQL share them.`,
+  `\n${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB; ` +
+    'client, server and PostgreSQL share them.',
 );
 console.log(`${images} images; ${seconds} s per case.\n`);
 console.log(
@@ -136,7 +138,8 @@ const ratio = (name: string) => {
 };
 console.log(`\nQ1 p50 / raw SQL floor p50: ${ratio('Q1')}; Q5: ${ratio('Q5')}`);
 console.log(
-  `server peak RSS ${mb(peak)} MB; RSS after each of 6 rounds of 100 Q1 requests: ${rounds.map(mb).join(', ')} MB`,
+  `server peak RSS ${mb(peak)} MB; ` +
+    `RSS after each of 6 rounds of 100 Q1 requests: ${rounds.map(mb).join(', ')} MB`,
 );
 
 await client.close();

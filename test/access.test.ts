@@ -16,7 +16,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const creating = (c: string) => ({ query: CREATE, variables: { c } });
 
 describe('who may write and read', () => {
-  it('when a mutation comes without the write token, or with a wrong one, then it is UNAUTHENTICATED and nothing changes', async () => {
+  it('when a mutation lacks a valid write token, then UNAUTHENTICATED and no change', async () => {
     const before = await server.counts();
     for (const headers of [
       {},
@@ -53,7 +53,7 @@ describe('who may write and read', () => {
     assert.equal((await readWith(bearer(WRITE))).json.data.images.totalCount, images);
   });
 
-  it('when requests are logged, then there is one JSON line each, with the operation and error code, and no token or config', async () => {
+  it('when requests are logged, then one JSON line each: operation, code, no secrets', async () => {
     const secretConfig = makeConfig(['logged'], 'do-not-log-me');
     const named = { ...creating(secretConfig), operationName: 'CreateOne' };
     await post(server.url, named, { headers: bearer('wrong-token-123') });
@@ -101,7 +101,7 @@ describe('browsers', () => {
 describe('introspection', () => {
   const closed = useTestServer({}, { introspection: false });
 
-  it('when introspection is turned off, then schema queries and field suggestions are refused', async () => {
+  it('when introspection is off, then schema queries and suggestions are refused', async () => {
     const answer = await closed.gql('{ __schema { types { name } } }');
     assert.ok(answer.errors?.length, 'refused');
     assert.equal(answer.data, undefined);

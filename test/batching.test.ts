@@ -38,7 +38,8 @@ async function buildTree(name: string, fanout: number): Promise<{ root: string; 
 const DEEP_WITH_FRAGMENTS = `query ($id: String!) { image(id: $id) { id children { ...L1 } } }
   fragment Node on Image { id parent { id } layers { chainId } }
   fragment L1 on Image { ...Node children { ...Node ... on Image { children { ...L3 } } } }
-  fragment L3 on Image { ...Node children { ...Node children { id shortId isHead parent { id } layers { chainId diffId } } } }`;
+  fragment L3 on Image { ...Node children { ...Node children {
+    id shortId isHead parent { id } layers { chainId diffId } } } }`;
 
 /** The number of SQL statements one request takes, and its answer. */
 async function measure(root: string, query = DEEP) {
@@ -51,7 +52,7 @@ function countNodes(node: any): number {
   return 1 + (node.children ?? []).reduce((sum: number, child: any) => sum + countNodes(child), 0);
 }
 
-describe('batching: a deep tree costs a fixed number of statements, not one per image or level', () => {
+describe('batching: a deep tree costs fixed statements, not one per image or level', () => {
   let narrow: { root: string; size: number };
   let wide: { root: string; size: number };
   before(async () => {
@@ -59,7 +60,7 @@ describe('batching: a deep tree costs a fixed number of statements, not one per 
     wide = await buildTree('wide', 3);
   });
 
-  it('when a 5-level tree is queried, then fanout 2 (63 images) and 3 (364 images) cost the same few statements', async () => {
+  it('when 5-level trees of 63 and 364 images are read, then statement counts match', async () => {
     assert.equal(wide.size, 364);
     const small = await measure(narrow.root);
     const large = await measure(wide.root);
@@ -70,7 +71,7 @@ describe('batching: a deep tree costs a fixed number of statements, not one per 
     assert.equal(large.statements, 2);
   });
 
-  it('when the nesting is written with fragments, then it is read ahead all the same, with the same answer', async () => {
+  it('when nesting uses fragments, then it is read ahead alike, with the same answer', async () => {
     const plain = await measure(wide.root);
     const fragments = await measure(wide.root, DEEP_WITH_FRAGMENTS);
     assert.equal(fragments.statements, 2);

@@ -34,7 +34,7 @@ const unavailable: Outcome = {
 };
 
 describe('the chaos checker', () => {
-  it('when an acknowledged create is missing with no delete after it, then it says the image was lost', () => {
+  it('when an acknowledged create is missing, no delete after it, then it says it was lost', () => {
     assert.match(
       checkHistory([create(0, 5)], new Map(), FAIL_FAST_MS).join(),
       /acknowledged create/,
@@ -42,7 +42,7 @@ describe('the chaos checker', () => {
     assert.deepEqual(checkHistory([create(0, 5)], new Map([[id, config]]), FAIL_FAST_MS), []);
   });
 
-  it('when a delete may have followed a create (acknowledged, overlapping or unanswered), then either end is fair', () => {
+  it('when a delete, answered or not, may have followed a create, then either end is fair', () => {
     for (const after of [
       remove(6, 9),
       remove(3, 9),
@@ -53,7 +53,7 @@ describe('the chaos checker', () => {
     }
   });
 
-  it('when an acknowledged delete is undone, or stored bytes differ, or an image comes from nowhere, then it says so', () => {
+  it('when an acked delete is undone, bytes change or an image appears, then it says so', () => {
     assert.match(
       checkHistory([create(0, 5), remove(6, 9)], new Map([[id, config]]), FAIL_FAST_MS).join(),
       /acknowledged delete/,
@@ -68,7 +68,7 @@ describe('the chaos checker', () => {
     );
   });
 
-  it('when an answer is slow, uncoded, internal, misdelivered or a 200 for an outage, then it says so', () => {
+  it('when an answer is slow, uncoded, internal, wrong or 200 mid-outage, then it says so', () => {
     const problems = (e: Entry) =>
       checkHistory([e], new Map([[id, config]]), FAIL_FAST_MS).join('\n');
     assert.match(problems(create(0, FAIL_FAST_MS + 1)), /answered after/);
@@ -114,10 +114,11 @@ describe('the chaos checker', () => {
 });
 
 describe('chaos', () => {
-  // The run brings its own cluster, so the backend under test does not matter: it runs once, in the PostgreSQL pass.
+  // The run brings its own cluster, so the backend under test does not matter: it runs once,
+  // in the PostgreSQL pass.
   const skip =
     clusterUnavailable() ?? (serverUrl === null && 'runs once, in the PostgreSQL pass of npm test');
-  it('when clients write and read at random while the database restarts, backends are terminated and the server is killed, then the history and the store hold every promise', {
+  it('when random clients face database restarts, backend and server kills, then promises hold', {
     skip,
     timeout: 180_000,
   }, async () => {

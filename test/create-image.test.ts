@@ -17,7 +17,7 @@ const CREATE = `mutation ($config: String!) {
 }`;
 
 describe('createImage', () => {
-  it('when each real config is created, then its ID is sha256:<file name> and its fields are read', async () => {
+  it('when real configs are created, then IDs are sha256:<file name>, fields read', async () => {
     for (const { id, raw } of realConfigs) {
       const { createImage } = await server.data(CREATE, { config: raw });
       const json = JSON.parse(raw);
@@ -39,7 +39,7 @@ describe('createImage', () => {
     }
   });
 
-  it('when the same bytes are created again, then the same image comes back, created is false and nothing changes', async () => {
+  it('when bytes are created again, then same image, created false, nothing changes', async () => {
     const raw = makeConfig(['again-base', 'again-top'], 'created twice');
     const id = await server.create(raw);
     const before = await server.counts();
@@ -49,7 +49,7 @@ describe('createImage', () => {
     assert.deepEqual(await server.counts(), before);
   });
 
-  it('when a stored config is created again naming itself as parent, then it comes back with created false and nothing changes', async () => {
+  it('when a stored config names itself as parent, then created false, no change', async () => {
     const CREATE_UNDER = `mutation ($config: String!, $parent: String) {
       createImage(config: $config, parent: $parent) { created image { id parent { id } } }
     }`;
@@ -67,7 +67,7 @@ describe('createImage', () => {
     }
   });
 
-  it('when the same JSON is sent with other whitespace, then it is another image: bytes are never re-serialized', async () => {
+  it('when JSON differs only in whitespace, then it is another image: bytes are kept', async () => {
     const { id, raw } = realConfig('187f89fb');
     const reformatted = JSON.stringify(JSON.parse(raw), null, 2);
     const { createImage } = await server.data(CREATE, { config: reformatted });
@@ -137,7 +137,7 @@ describe('createImage', () => {
     ],
   ];
   for (const [name, config, message] of invalid) {
-    it(`when a config has ${name}, then it is rejected with INVALID_CONFIG and nothing is written`, async () => {
+    it(`when a config has ${name}, then it is INVALID_CONFIG and nothing is written`, async () => {
       const before = await server.counts();
       const error = onlyError(await server.gql(CREATE, { config }));
       assert.equal(error.code, 'INVALID_CONFIG');

@@ -6,8 +6,8 @@ import { onlyError, useTestServer } from './support/harness.js';
 import { realConfig } from './support/real-configs.js';
 
 const server = useTestServer();
-const DELETE =
-  'mutation ($id: String!) { deleteImage(id: $id) { deletedImageId releasedLayers { chainId diffId } } }';
+const DELETE = `mutation ($id: String!) {
+  deleteImage(id: $id) { deletedImageId releasedLayers { chainId diffId } } }`;
 
 // 1b2d7646… has 3 layers; 0da9b7d7… has those 3 and 2 more on top.
 const three = realConfig('1b2d7646');
@@ -15,7 +15,7 @@ const five = realConfig('0da9b7d7');
 const chainOf = (raw: string) => chainIds(JSON.parse(raw).rootfs.diff_ids as string[]);
 
 describe('deleteImage', () => {
-  it('when other images share lower layers, then only the layers no one else references are released, top first', async () => {
+  it('when lower layers are shared, then only unshared ones are released, top first', async () => {
     await server.create(three.raw);
     await server.create(five.raw);
     const { deleteImage } = await server.data(DELETE, { id: five.id });
@@ -28,7 +28,7 @@ describe('deleteImage', () => {
     assert.equal(deleteImage.releasedLayers[0].diffId, JSON.parse(five.raw).rootfs.diff_ids[4]);
   });
 
-  it('when the last image of a chain is deleted, then its whole chain is released, top first, and nothing is left', async () => {
+  it('when the last image of a chain is deleted, then all its layers go, top first', async () => {
     // A chain of its own, shared until the image on top of it is deleted.
     const before = await server.counts();
     const layers = ['last 1', 'last 2', 'last 3'];
@@ -44,7 +44,7 @@ describe('deleteImage', () => {
     assert.deepEqual(await server.counts(), before);
   });
 
-  it('when an image with children is deleted, then the children stay, without a parent', async () => {
+  it('when an image with children is deleted, then they stay, without a parent', async () => {
     const parent = await server.create(makeConfig(['base']));
     const kids = [
       await server.create(makeConfig(['base', 'a'])),

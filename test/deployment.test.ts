@@ -41,14 +41,14 @@ describe('docker-compose.yml and the Dockerfile agree with the server', () => {
   const db = compose.services.postgres;
   const app = compose.services.imagestore;
 
-  it('when compose starts postgres, then it is the official image with a named volume and a healthcheck', () => {
+  it('when compose runs postgres, then it is official, with a named volume and healthcheck', () => {
     assert.match(db.image, /^postgres:\d+/);
     const [volume] = db.volumes[0].split(':');
     assert.ok(volume in compose.volumes, `volume ${volume} is declared`);
     assert.ok(db.healthcheck.test.join(' ').includes('pg_isready'));
   });
 
-  it('when compose starts the server, then it is built here, waits for a healthy database and is wired by DATABASE_URL', () => {
+  it('when compose runs the server, then it is built here, awaits the db, has DATABASE_URL', () => {
     assert.equal(app.build, '.');
     assert.equal(app.depends_on.postgres.condition, 'service_healthy');
     const url = new URL(app.environment.DATABASE_URL);
@@ -68,7 +68,7 @@ describe('docker-compose.yml and the Dockerfile agree with the server', () => {
       assert.ok(read.has(name), name);
   });
 
-  it('when the port is published, then it is the one the server listens on, and the one the image exposes', () => {
+  it('when the port is published, then the server listens on it and the image exposes it', () => {
     const port = app.environment.PORT;
     assert.deepEqual(app.ports, [`${port}:${port}`]);
     assert.deepEqual(instructions(finalStage, 'EXPOSE'), [port]);
@@ -76,7 +76,7 @@ describe('docker-compose.yml and the Dockerfile agree with the server', () => {
     assert.equal(app.environment.HOST, '0.0.0.0', 'reachable from outside the container');
   });
 
-  it('when the image is built, then it has a build stage and a production stage that runs as a non-root user', () => {
+  it('when the image is built, then it has a build stage and a non-root production stage', () => {
     assert.ok(instructions(dockerfile, 'FROM').length >= 2, 'multi-stage');
     assert.ok(
       instructions(finalStage, 'RUN').some((run) => run.includes('npm ci --omit=dev')),
@@ -86,7 +86,7 @@ describe('docker-compose.yml and the Dockerfile agree with the server', () => {
     assert.ok(user && user !== 'root' && user !== '0', `USER ${user}`);
   });
 
-  it('when dependencies are installed in the image, then the driver patches are there first', () => {
+  it('when the image installs dependencies, then the driver patches are there first', () => {
     for (const stage of dockerfile.split('\nFROM ').slice(1)) {
       const lines = stage.split('\n');
       const patches = lines.findIndex((line) => line.startsWith('COPY patches'));
@@ -95,7 +95,7 @@ describe('docker-compose.yml and the Dockerfile agree with the server', () => {
     }
   });
 
-  it("when the image's start command runs the build output, then the server starts and serves", async () => {
+  it("when the image's start command runs the build output, then the server serves", async () => {
     const [cmd] = instructions(finalStage, 'CMD');
     const argv = JSON.parse(cmd!) as string[];
     assert.equal(argv[0], 'node');

@@ -127,7 +127,8 @@ describe('config validation', () => {
 
   it('when history entries are empty layers, then they need no diff ID', () => {
     const raw =
-      '{"rootfs":{"type":"layers","diff_ids":[]},"history":[{"created_by":"ENV x","empty_layer":true}]}';
+      '{"rootfs":{"type":"layers","diff_ids":[]},' +
+      '"history":[{"created_by":"ENV x","empty_layer":true}]}';
     assert.deepEqual(parseImageConfig(raw).diffIds, []);
   });
 

@@ -61,7 +61,8 @@ function question(): Question {
 
 function ask(sql: postgres.Sql | postgres.TransactionSql, q: Question) {
   return q.slow
-    ? sql`select ${q.n}::int as n, k from generate_series(1, ${q.rows}::int) as k, lateral (select pg_sleep(0.002) where k > 0) as s`
+    ? sql`select ${q.n}::int as n, k from generate_series(1, ${q.rows}::int) as k,
+        lateral (select pg_sleep(0.002) where k > 0) as s`
     : sql`select ${q.n}::int as n, generate_series(1, ${q.rows}::int) as k`;
 }
 
@@ -113,7 +114,7 @@ describe('the database driver under dropped connections', () => {
     serverUrl === null &&
     'needs DATABASE_URL: the embedded database has no server sessions to terminate';
 
-  it('when the server terminates every connection again and again under pipelined traffic, then every answer that arrives is the answer to its own question', {
+  it('when pipelined connections keep being terminated, then every answer is to its own question', {
     skip: noBackends,
     timeout: 30_000,
   }, async () => {
@@ -222,8 +223,9 @@ describe('the database driver under dropped connections', () => {
       );
 
       const report =
-        `${tally.answers} answers (${tally.rowsChecked} rows) checked, ${tally.lost} queries lost ` +
-        `to ${killed} backends terminated in ${rounds} rounds, ${orphans} left unsent by failed transactions`;
+        `${tally.answers} answers (${tally.rowsChecked} rows) checked, ` +
+        `${tally.lost} queries lost to ${killed} backends terminated in ${rounds} rounds, ` +
+        `${orphans} left unsent by failed transactions`;
       assert.deepEqual(
         tally.wrong.slice(0, 10),
         [],

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 // #1181, and state left over between two sessions of one connection). Drop it
 // when a release carries the fixes.
 describe('the database driver', () => {
-  it('when installed, then it carries the closed-socket write fix and the answer-pairing fixes', () => {
+  it('when installed, then it has the closed-socket write fix and the answer-pairing fixes', () => {
     // The package's main entry is cjs/src/index.js: its root is three levels up.
     const root = dirname(dirname(dirname(createRequire(import.meta.url).resolve('postgres'))));
     const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
@@ -24,7 +24,8 @@ describe('the database driver', () => {
     for (const copy of [join(root, 'src'), join(root, 'cjs', 'src')]) {
       const connection = readFileSync(join(copy, 'connection.js'), 'utf8');
       assert.match(connection, /The connection closed before this write went out/);
-      // What keeps answers with their questions across a dropped connection (test/driver-answers.test.ts).
+      // What keeps answers with their questions across a dropped connection
+      // (test/driver-answers.test.ts).
       assert.match(connection, /The answer being read died with the socket/);
       assert.match(connection, /Between two sessions/);
     }

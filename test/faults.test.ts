@@ -58,7 +58,7 @@ function bulkLoad(url: string, writers: number) {
 describe('faults', () => {
   const noBackends =
     serverUrl === null && 'the embedded database has no server sessions to terminate';
-  it('when PostgreSQL terminates the connections mid-traffic, then requests fail cleanly and the server recovers by itself', {
+  it('when backends are killed mid-traffic, then requests fail cleanly and the server recovers', {
     skip: noBackends,
   }, async () => {
     const db = await freshDatabase();
@@ -69,11 +69,14 @@ describe('faults', () => {
       const load = bulkLoad(server.url, 4);
       for (let i = 0; i < 5; i++) {
         await sleep(300);
-        await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`;
+        await admin`
+          select pg_terminate_backend(pid) from pg_stat_activity
+          where datname = ${name} and pid <> pg_backend_pid()`;
       }
       await load.stop();
       assert.ok(load.counts.ok > 0, 'writes went through between the faults');
-      // Recovered: once the last terminations have landed, every request succeeds again, with no restart.
+      // Recovered: once the last terminations have landed, every request succeeds again, with no
+      // restart.
       await sleep(500);
       for (let i = 0; i < 10; i++) {
         const ok = await succeeds(server.url, CREATE, { c: makeConfig([`after ${i}`]), p: null });
@@ -96,7 +99,7 @@ describe('faults', () => {
     }
   });
 
-  it('when the server is killed (SIGKILL) during a bulk load, then after a restart every stored image is whole', async () => {
+  it('when SIGKILL hits a bulk load, then after restart every stored image is whole', async () => {
     const db = serverUrl ? await freshDatabase() : null;
     await db?.sql.end();
     const dataDir = mkdtempSync(join(tmpdir(), 'imagestore-kill-'));

@@ -13,7 +13,7 @@ const missing =
 const server = useTestServer();
 
 describe('GraphiQL in a real browser', () => {
-  it('when a person opens /graphql, types a query and runs it, then the result shows, with nothing loaded from elsewhere', {
+  it('when a person runs a query in /graphql, then the result shows, loading nothing external', {
     skip: missing,
   }, async () => {
     const image = realConfig('187f89fb');

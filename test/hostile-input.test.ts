@@ -27,7 +27,7 @@ describe('hostile input: a clear error, the server still answers, the store unch
     stored = await server.counts();
   });
 
-  it('when the body is not JSON or has the wrong content type, then it is a 4xx with a message', async () => {
+  it('when the body is not JSON or of a wrong type, then it is a 4xx with a message', async () => {
     for (const [body, type] of [
       ['{"query": ', 'application/json'],
       ['query=%7B%7D', 'application/x-www-form-urlencoded'],
@@ -77,7 +77,7 @@ describe('hostile input: a clear error, the server still answers, the store unch
     await unharmed();
   });
 
-  it('when strings hold NUL bytes or lone surrogates, then the answer is a clear error or a faithful store', async () => {
+  it('when text holds NULs or lone surrogates, then a clear error or faithful store', async () => {
     // A raw NUL is not allowed in JSON text; an escaped one is, and is kept as sent.
     assert.equal(
       onlyError(await server.gql(CREATE, { c: '{"rootfs":{"type":"layers"},"os":"a\u0000b"}' }))
@@ -101,7 +101,9 @@ describe('hostile input: a clear error, the server still answers, the store unch
       /os contains a NUL character/,
     );
     // A lone surrogate has no UTF-8 form, so it has no digest.
-    const lone = `{"query":${JSON.stringify(CREATE)},"variables":{"c":"{\\"rootfs\\":{\\"type\\":\\"layers\\"},\\"os\\":\\"\\ud800\\"}"}}`;
+    const lone =
+      `{"query":${JSON.stringify(CREATE)},` +
+      `"variables":{"c":"{\\"rootfs\\":{\\"type\\":\\"layers\\"},\\"os\\":\\"\\ud800\\"}"}}`;
     const { json } = await post(server.url, lone);
     assert.equal(errorCode(json), 'INVALID_CONFIG');
     assert.equal(
@@ -141,7 +143,7 @@ describe('hostile input: a clear error, the server still answers, the store unch
     await unharmed();
   });
 
-  it('when first is 0, -1 or 10^9, or a cursor is tampered with, then it is BAD_USER_INPUT', async () => {
+  it('when first is 0, -1 or 10^9, or a cursor is forged, then it is BAD_USER_INPUT', async () => {
     for (const args of [
       'first: 0',
       'first: -1',
@@ -158,8 +160,9 @@ describe('hostile input: a clear error, the server still answers, the store unch
     await unharmed();
   });
 
-  it('when a query nests deeper than the depth limit, then it is refused before it runs', async () => {
-    const bomb = `{ images { edges { node { ${'children { '.repeat(70)}id${' }'.repeat(70)} } } } }`;
+  it('when a query nests past the depth limit, then it is refused before it runs', async () => {
+    const nested = `${'children { '.repeat(70)}id${' }'.repeat(70)}`;
+    const bomb = `{ images { edges { node { ${nested} } } } }`;
     const before = server.statements;
     const answer = await server.gql(bomb);
     assert.equal(answer.errors?.[0]?.extensions?.code, 'QUERY_TOO_DEEP');
@@ -168,8 +171,9 @@ describe('hostile input: a clear error, the server still answers, the store unch
     await unharmed();
   });
 
-  it('when a query nests within the depth limit but would fan out past the cost limit, then it is QUERY_TOO_COMPLEX', async () => {
-    const wide = `{ images(first: 1000) { edges { node { ${'children { '.repeat(12)}id layers { chainId }${' }'.repeat(12)} } } } }`;
+  it('when a query within depth fans out past the cost limit, then QUERY_TOO_COMPLEX', async () => {
+    const nested = `${'children { '.repeat(12)}id layers { chainId }${' }'.repeat(12)}`;
+    const wide = `{ images(first: 1000) { edges { node { ${nested} } } } }`;
     const error = onlyError(await server.gql(wide));
     assert.equal(error.code, 'QUERY_TOO_COMPLEX');
     assert.match(error.message, /estimated cost is \d+; this server takes at most 200000/);
@@ -187,7 +191,8 @@ describe('hostile input: a clear error, the server still answers, the store unch
 
   it('when fragments spread each other in a cycle, then it is refused', async () => {
     const answer = await server.gql(
-      'query { images { ...A } } fragment A on ImageConnection { ...B } fragment B on ImageConnection { ...A }',
+      'query { images { ...A } } fragment A on ImageConnection { ...B } ' +
+        'fragment B on ImageConnection { ...A }',
     );
     assert.equal(answer.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
     assert.match(answer.errors?.[0]?.message ?? '', /Cannot spread fragment "A" within itself/);
@@ -195,13 +200,14 @@ describe('hostile input: a clear error, the server still answers, the store unch
   });
 
   it('when a huge introspection query comes, then it is refused by the token limit', async () => {
-    const huge = `{ ${Array.from({ length: 3000 }, (_, i) => `s${i}: __schema { types { name } }`).join(' ')} }`;
+    const fields = Array.from({ length: 3000 }, (_, i) => `s${i}: __schema { types { name } }`);
+    const huge = `{ ${fields.join(' ')} }`;
     const answer = await server.gql(huge);
     assert.equal(answer.errors?.[0]?.extensions?.code, 'TOO_MANY_TOKENS');
     await unharmed();
   });
 
-  it("when the benchmark's queries run, then the default limits let every one through", async () => {
+  it("when the benchmark's queries run, then the default limits let them all through", async () => {
     const [base] = (await server.data('{ images(first: 1) { edges { node { id } } } }')).images
       .edges;
     for (const [name, query] of Object.entries(QUERIES)) {
@@ -214,7 +220,7 @@ describe('hostile input: a clear error, the server still answers, the store unch
 describe('a config larger than the config limit', () => {
   const small = useTestServer({}, { limits: { configBytes: 64 * 1024 } });
 
-  it('when the body is within limits but the config is not, then it is PAYLOAD_TOO_LARGE and nothing is written', async () => {
+  it('when the body fits but the config does not, then PAYLOAD_TOO_LARGE, no write', async () => {
     const config = makeConfig(['big']).replace(
       '"os":"linux"',
       `"os":"linux","pad":"${'x'.repeat(100 * 1024)}"`,

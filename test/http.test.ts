@@ -10,7 +10,7 @@ describe('HTTP', () => {
     assert.equal(response.status, 200);
   });
 
-  it('when a browser opens /graphql, then GraphiQL is served from this server, loading nothing from elsewhere', async () => {
+  it('when a browser opens /graphql, then GraphiQL comes wholly from this server', async () => {
     const response = await fetch(bare.server.url, { headers: { accept: 'text/html' } });
     const html = await response.text();
     assert.equal(response.status, 200);
@@ -19,7 +19,7 @@ describe('HTTP', () => {
     assert.doesNotMatch(html, /<link[^>]+href=["']https?:/);
   });
 
-  it('when something unexpected fails, then the client sees a masked error and the server logs the cause', async () => {
+  it('when something fails unexpectedly, then it is masked and its cause logged', async () => {
     await bare.db.sql`alter table images rename to images_away`;
     try {
       const answer = await bare.server.gql('{ images { totalCount } }');

@@ -27,7 +27,7 @@ const tree = () => (built ??= build());
 describe('image trees: parent, children, ancestors, heads', () => {
   before(tree);
 
-  it('when a tree is queried, then parent, children (ordered by ID) and isHead follow the links', async () => {
+  it('when a tree is read, then parent, children (by ID) and isHead follow the links', async () => {
     const { image } = await server.data(
       `query ($id: String!) { image(id: $id) {
          id isHead parent { id } children { id isHead parent { id } children { id isHead } } } }`,
@@ -63,9 +63,10 @@ describe('image trees: parent, children, ancestors, heads', () => {
     assert.deepEqual(root.ancestors, []);
   });
 
-  it("when an image is built on another, then its layers extend the parent's chain, base first", async () => {
+  it("when an image has a parent, then its layers extend its parent's, base first", async () => {
     const { image } = await server.data(
-      'query ($id: String!) { image(id: $id) { layers { chainId parent { chainId } } parent { layers { chainId } } } }',
+      `query ($id: String!) { image(id: $id) {
+        layers { chainId parent { chainId } } parent { layers { chainId } } } }`,
       { id: ids.leaf1 },
     );
     const chain = image.layers.map((layer: any) => layer.chainId);
@@ -106,7 +107,8 @@ describe('images: the whole store as a connection (Map and Heads)', () => {
     let after: string | null = null;
     for (;;) {
       const { images }: any = await server.data(
-        'query ($after: String) { images(first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }',
+        `query ($after: String) { images(first: 2, after: $after) {
+          edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
         { after },
       );
       seen.push(...images.edges.map((e: any) => e.node.id));
@@ -128,7 +130,7 @@ describe('images: the whole store as a connection (Map and Heads)', () => {
     );
   });
 
-  it('when first is out of range or the cursor was not made here, then it is BAD_USER_INPUT', async () => {
+  it('when first is out of range or the cursor is foreign, then it is BAD_USER_INPUT', async () => {
     for (const args of ['first: 0', 'first: -1', 'first: 1000000000', 'after: "not-a-cursor"']) {
       const answer = await server.gql(`{ images(${args}) { totalCount } }`);
       assert.equal(answer.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', args);

@@ -5,8 +5,8 @@ import { onlyError, useTestServer } from './support/harness.js';
 import { realConfig, realConfigs } from './support/real-configs.js';
 
 const server = useTestServer();
-const LAYER =
-  'query ($id: String!) { layer(chainId: $id) { chainId diffId parent { chainId } images { id } } }';
+const LAYER = `query ($id: String!) {
+  layer(chainId: $id) { chainId diffId parent { chainId } images { id } } }`;
 
 // The base layer d619c4d8… is the first layer of 17 real configs.
 const five = realConfig('0da9b7d7');
@@ -17,14 +17,14 @@ describe('layers', () => {
     for (const config of realConfigs) await server.create(config.raw);
   });
 
-  it('when a layer is looked up by chain ID, then it shows its diff ID and parent layer', async () => {
+  it('when a layer is looked up by chain ID, then it shows its diff ID and parent', async () => {
     const { layer } = await server.data(LAYER, { id: chain[2] });
     assert.equal(layer.chainId, chain[2]);
     assert.equal(layer.diffId, JSON.parse(five.raw).rootfs.diff_ids[2]);
     assert.deepEqual(layer.parent, { chainId: chain[1] });
   });
 
-  it('when a base layer is asked for its images, then every image whose chain includes it is listed, by ID', async () => {
+  it("when a base layer's images are read, then all using it are listed, by ID", async () => {
     const { layer } = await server.data(LAYER, { id: chain[0] });
     const expected = realConfigs
       .filter((config) => JSON.parse(config.raw).rootfs.diff_ids[0] === chain[0])
@@ -37,7 +37,7 @@ describe('layers', () => {
     );
   });
 
-  it('when a top layer is asked for its images, then only the images built on it are listed', async () => {
+  it("when a top layer's images are read, then only images built on it are listed", async () => {
     const { layer } = await server.data(LAYER, { id: chain[4] });
     assert.ok(layer.images.some((image: any) => image.id === five.id));
     for (const image of layer.images) {
@@ -52,7 +52,7 @@ describe('layers', () => {
     }
   });
 
-  it('when a layer is looked up by a unique prefix, then it is found; an unknown one is null', async () => {
+  it('when a unique prefix names a layer, then it is found; an unknown one is null', async () => {
     assert.equal(
       (await server.data(LAYER, { id: chain[3]!.slice(7, 20) })).layer.chainId,
       chain[3],

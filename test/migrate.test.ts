@@ -11,7 +11,7 @@ const MIGRATIONS = readdirSync(new URL('../migrations', import.meta.url)).filter
 
 describe('migrations', () => {
   const oneServerOnly = serverUrl === null && 'the embedded database belongs to one server process';
-  it('when several servers migrate one empty database at once, then each succeeds and every migration runs once', {
+  it('when servers migrate an empty database at once, then all succeed and migrations run once', {
     skip: oneServerOnly,
   }, async () => {
     const db = await freshDatabase({}, { migrated: false });

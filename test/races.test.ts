@@ -16,7 +16,7 @@ const SET_PARENT =
 const DELETE = 'mutation ($id: String!) { deleteImage(id: $id) { deletedImageId } }';
 
 describe('races', () => {
-  it('when 50 clients create the same config at once, then there is one image and every caller gets its ID', async () => {
+  it('when 50 clients create one config at once, then all get the ID of one image', async () => {
     for (let round = 0; round < 30; round++) {
       const config = makeConfig(['shared', `r${round}`], `same ${round}`);
       const answers = await Promise.all(
@@ -33,7 +33,7 @@ describe('races', () => {
     assert.deepEqual(await verifyStore(server.sql), []);
   });
 
-  it("when two images are made each other's parent at once, then never a cycle: one wins, the other is CYCLE", async () => {
+  it('when two images are set under each other at once, then one wins, one is CYCLE', async () => {
     for (let round = 0; round < 100; round++) {
       const [a, b] = await Promise.all([
         server.create(makeConfig(['p'], `a${round}`)),
@@ -50,7 +50,7 @@ describe('races', () => {
     assert.deepEqual(await verifyStore(server.sql), []);
   });
 
-  it('when an image is deleted while another is being set under it, then no image is left pointing at it', async () => {
+  it('when an image is deleted as one is set under it, then nothing points at it', async () => {
     for (let round = 0; round < 100; round++) {
       const [parent, child] = await Promise.all([
         server.create(makeConfig(['q'], `parent ${round}`)),
@@ -69,7 +69,7 @@ describe('races', () => {
     }
   });
 
-  it('when an image is deleted while it is being set under a parent, then setParent succeeds or is NOT_FOUND naming the ID asked', async () => {
+  it('when an image is deleted during setParent, then OK or NOT_FOUND naming its ID', async () => {
     const rounds = Array.from({ length: 100 }, (_, round) => round);
     // Ten rounds at a time: the pool has ten connections, so they truly overlap.
     for (let batch = 0; batch < rounds.length; batch += 10) {
@@ -109,7 +109,7 @@ describe('races', () => {
     assert.deepEqual(await verifyStore(server.sql), []);
   });
 
-  it('when images sharing layers are created and deleted at once, then the layer store ends exact', async () => {
+  it('when images sharing layers come and go at once, then the layer store is exact', async () => {
     // Chains share their lower layers: base, base+mid, base+mid+top-n.
     const chains = Array.from({ length: 12 }, (_, i) =>
       i < 2 ? ['base', 'mid'].slice(0, i + 1) : ['base', 'mid', `top${i}`],
@@ -140,8 +140,9 @@ describe('races', () => {
       );
     }
     assert.deepEqual(await verifyStore(server.sql), []);
-    const [left] =
-      await server.sql`select count(*)::int as n from layers l where not exists (select from image_layers r where r.chain_id = l.chain_id)`;
+    const [left] = await server.sql`
+      select count(*)::int as n from layers l
+      where not exists (select from image_layers r where r.chain_id = l.chain_id)`;
     assert.equal(left!.n, 0);
   });
 });
@@ -155,7 +156,7 @@ describe('races over a slow link to the database', () => {
   const link = slowLink(/from images i where i\.id = any\(/);
   const slow = useTestServer(link.options);
 
-  it('when a stored config is created again while its image is being deleted, then the create answers the image, never an error', async () => {
+  it('when a config is re-created mid-delete, then it answers the image, no error', async () => {
     link.delayMs = 50;
     const rounds = Array.from({ length: 20 }, (_, round) => round);
     let recreated = 0;

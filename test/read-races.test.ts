@@ -16,7 +16,8 @@ const PAGE = '{ images(first: 1000) { edges { node { id rawConfig layers { chain
 const digest = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 const AT_ONCE = 10;
-// When each reader starts, in milliseconds after the delete's request: together they span its transaction.
+// When each reader starts, in milliseconds after the delete's request: together they span its
+// transaction.
 const READERS = [0, 1, 2, 3, 4, 6, 8, 10, 12, 14];
 
 /** Runs the rounds ten at a time, so that they overlap on the pool's connections. */
@@ -33,7 +34,7 @@ async function later<T>(ms: number, read: () => Promise<T>): Promise<T> {
 }
 
 describe('reads racing a delete', () => {
-  it('when an image is read while it is deleted, then the answer is the whole image or null, never an error', async () => {
+  it('when an image is read while deleted, then it is whole or null, never an error', async () => {
     await inBatches(40, async (round) => {
       const config = makeConfig(['read', `read ${round}`], `read while deleted ${round}`);
       const id = await server.create(config);
@@ -59,7 +60,7 @@ describe('reads racing a delete', () => {
     });
   });
 
-  it("when an image's children are read with their configs while one is deleted, then the answer lists them as they were, never an error", async () => {
+  it('when children and configs are read as one is deleted, then as before, no error', async () => {
     await inBatches(40, async (round) => {
       const parent = await server.create(makeConfig(['kin'], `parent ${round}`));
       const kept = await server.create(makeConfig(['kin', 'kept'], `kept child ${round}`));
@@ -82,7 +83,7 @@ describe('reads racing a delete', () => {
     });
   });
 
-  it('when a page of images is read with configs and layers while some are deleted, then every image listed is whole, never an error', async () => {
+  it('when a page is read amid deletes, then each image listed is whole, no error', async () => {
     await inBatches(20, async (round) => {
       const ids = await Promise.all(
         [0, 1, 2].map((n) =>

@@ -11,7 +11,7 @@ const [create, link, tree, tag, byName, untag] = [
 ].map((m) => m[1]!);
 
 describe('the README', () => {
-  it('when the GraphiQL walk-through is followed step by step, then every step works as it says', async () => {
+  it('when the GraphiQL walk-through is followed, then every step works as it says', async () => {
     const { base, app } = await server.data(create!);
     assert.equal(base.created && app.created, true);
     const fill = (text: string) =>

@@ -18,7 +18,7 @@ const READ =
   'query ($id: String!) { image(id: $id) { rawConfig parent { id } layers { chainId } } }';
 
 describe('restart', () => {
-  it('when the server is stopped and started again on the same database, then everything is still there', async () => {
+  it('when the server restarts on the same database, then everything is still there', async () => {
     // On a PostgreSQL server: a database of its own; embedded: a data directory of its own.
     const db = serverUrl ? await freshDatabase() : null;
     const dataDir = mkdtempSync(join(tmpdir(), 'imagestore-restart-'));

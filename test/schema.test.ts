@@ -68,7 +68,7 @@ const CONTRACT: Record<string, string[]> = {
 };
 
 describe('schema', () => {
-  it('when the schema is printed, then it matches schema.graphql (run `npm run schema` if not)', () => {
+  it('when the schema is printed, then it matches schema.graphql (else `npm run schema`)', () => {
     assert.equal(
       readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'),
       printedSchema(),
@@ -83,7 +83,7 @@ describe('schema', () => {
     }
   });
 
-  it('when images is read, then it takes first, after and headsOnly and gives an ImageConnection', () => {
+  it('when images is read, then it takes first, after, headsOnly, gives an ImageConnection', () => {
     const images = schema.getQueryType()!.getFields().images!;
     assert.equal(String(images.type), 'ImageConnection!');
     const args = Object.fromEntries(images.args.map((arg) => [arg.name, String(arg.type)]));

@@ -39,7 +39,7 @@ describe('image(id): Get and Search', () => {
     assert.equal((await server.data(IMAGE, { id: target.id })).image.id, target.id);
   });
 
-  it('when asked by a unique prefix, with or without sha256:, in either case, then that image is returned', async () => {
+  it('when asked by unique prefix, sha256: or not, any case, then the image is found', async () => {
     for (const id of ['913c', 'sha256:913cf3', '913CF3A3', target.id.slice(7)]) {
       assert.equal((await server.data(IMAGE, { id })).image?.id, target.id, id);
     }
@@ -70,7 +70,7 @@ describe('image(id): Get and Search', () => {
     assert.equal(error.message, 'No such image: ffff');
   });
 
-  it('when a mutation names an ambiguous prefix, then it is AMBIGUOUS_ID and nothing changes', async () => {
+  it('when a mutation names an ambiguous prefix, then AMBIGUOUS_ID, nothing changes', async () => {
     const before = await server.counts();
     assert.equal(onlyError(await server.gql(DELETE, { id: '9' })).code, 'AMBIGUOUS_ID');
     assert.deepEqual(await server.counts(), before);

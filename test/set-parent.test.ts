@@ -5,8 +5,8 @@ import { onlyError, useTestServer } from './support/harness.js';
 import { shortId } from './support/ids.js';
 
 const server = useTestServer();
-const SET_PARENT =
-  'mutation ($id: String!, $parent: String) { setParent(id: $id, parent: $parent) { image { id parent { id } } } }';
+const SET_PARENT = `mutation ($id: String!, $parent: String) {
+  setParent(id: $id, parent: $parent) { image { id parent { id } } } }`;
 const CHILDREN = 'query ($id: String!) { image(id: $id) { children { id } } }';
 
 const childrenOf = async (id: string) =>
@@ -27,7 +27,7 @@ describe('setParent', () => {
     assert.deepEqual(await childrenOf(a), [b]);
   });
 
-  it('when a new parent is set, then the image moves and the old parent no longer lists it', async () => {
+  it('when a new parent is set, then the image moves and its old parent drops it', async () => {
     const { a, b, c } = await images('moved', 'a', 'b', 'c');
     await server.setParent(b, a);
     await server.data(SET_PARENT, { id: b, parent: c });
@@ -68,7 +68,7 @@ describe('setParent', () => {
     assert.equal(onlyError(await server.gql(SET_PARENT, { id: a, parent: a })).code, 'CYCLE');
   });
 
-  it('when an image would become the parent of its ancestor, then it is CYCLE and nothing changes', async () => {
+  it('when an image would parent its ancestor, then it is CYCLE and nothing changes', async () => {
     const { a, b, d } = await images('ancestor', 'a', 'b', 'd');
     await server.setParent(d, a);
     await server.data(SET_PARENT, { id: b, parent: d }); // a <- d <- b
@@ -80,7 +80,7 @@ describe('setParent', () => {
     assert.equal(image.parent, null);
   });
 
-  it("when two images are made each other's parent at once, then exactly one wins and the other is CYCLE", async () => {
+  it('when two images are set under each other at once, then one wins, one is CYCLE', async () => {
     for (let round = 0; round < 25; round++) {
       const x = await server.create(makeConfig(['x'], `race ${round}`));
       const y = await server.create(makeConfig(['y'], `race ${round}`));

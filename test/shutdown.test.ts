@@ -9,7 +9,7 @@ import { startProcess } from './support/process.js';
 import { realConfig } from './support/real-configs.js';
 
 describe('graceful shutdown', () => {
-  it('when SIGTERM comes during a request, then that request still completes, new ones are refused, and the exit is clean', async () => {
+  it('when SIGTERM comes mid-request, then it completes, new ones fail, clean exit', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'imagestore-shutdown-'));
     try {
       const server = await startProcess({ DATABASE_URL: '', IMAGESTORE_DATA_DIR: dataDir });

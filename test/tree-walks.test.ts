@@ -12,8 +12,8 @@ const DESCENDANTS = `query ($id: String!, $maxDepth: Int, $first: Int, $after: S
   image(id: $id) { descendants(maxDepth: $maxDepth, first: $first, after: $after) {
     totalCount edges { cursor depth node { id } } pageInfo { hasNextPage endCursor } } } }`;
 
-const CREATE =
-  'mutation ($c: String!, $p: String) { createImage(config: $c, parent: $p) { created image { id parent { id } } } }';
+const CREATE = `mutation ($c: String!, $p: String) {
+  createImage(config: $c, parent: $p) { created image { id parent { id } } } }`;
 
 /** Names of the edges, with their depths. */
 const named = (edges: any[]) => {
@@ -44,7 +44,7 @@ describe('tree walks: descendants and ancestors', () => {
     }
   });
 
-  it('when descendants are asked for, then they come breadth-first (by depth, then ID) down to the depth cap', async () => {
+  it('when descendants are read, then breadth-first (depth, then ID), to the cap', async () => {
     const { image } = await server.data(DESCENDANTS, { id: ids.a0 });
     const byDepthThenId = ['a1', 'a2', 'b2', 'a3', 'c3', 'a4']
       .map((name) => ({ name, depth: Number(name.slice(1)), id: ids[name]! }))
@@ -60,7 +60,7 @@ describe('tree walks: descendants and ancestors', () => {
     assert.equal(image.descendants.totalCount, 3);
   });
 
-  it('when descendants are paged with first and after, then the pages join up to the whole walk', async () => {
+  it('when descendants are paged by first and after, then pages make the whole walk', async () => {
     const { image: whole } = await server.data(DESCENDANTS, { id: ids.a1 });
     const seen: any[] = [];
     let after: string | null = null;
@@ -73,7 +73,7 @@ describe('tree walks: descendants and ancestors', () => {
     assert.deepEqual(seen, whole.descendants.edges);
   });
 
-  it('when maxDepth is outside 1 to the cap or the cursor was not made here, then it is BAD_USER_INPUT', async () => {
+  it('when maxDepth is out of 1..cap or the cursor is foreign, then BAD_USER_INPUT', async () => {
     for (const variables of [
       { maxDepth: 0 },
       { maxDepth: 5 },
@@ -85,7 +85,7 @@ describe('tree walks: descendants and ancestors', () => {
     }
   });
 
-  it('when ancestors are asked for past the depth cap, then the walk stops at the cap', async () => {
+  it('when ancestors are asked past the depth cap, then the walk stops at the cap', async () => {
     const { image } = await server.data(
       'query ($id: String!) { image(id: $id) { ancestors { id } } }',
       { id: ids.a5 },
@@ -96,7 +96,7 @@ describe('tree walks: descendants and ancestors', () => {
     );
   });
 
-  it('when ancestors and descendants of many images are asked for, then each costs one statement', async () => {
+  it("when many images' ancestors and descendants are read, then one statement each", async () => {
     const before = server.statements;
     const { images } = await server.data(`{ images(first: 20) { edges { node {
       ancestors { id } descendants(first: 5) { edges { depth } } } } } }`);

@@ -26,7 +26,7 @@ function runVerify(env: Record<string, string>) {
 }
 
 describe('npm run verify', () => {
-  it('when the store is whole, then it says so and exits 0; when it is not, then it prints each problem and exits 1', async () => {
+  it('when the store is whole, then it says so, exit 0; else each problem, exit 1', async () => {
     const server = serverUrl ? await freshDatabase() : null;
     const dataDir = mkdtempSync(join(tmpdir(), 'imagestore-verify-'));
     const env = { DATABASE_URL: server?.url ?? '', IMAGESTORE_DATA_DIR: dataDir };
@@ -47,8 +47,10 @@ describe('npm run verify', () => {
       assert.match(clean.output, /verified .* 0 problem\(s\)/);
 
       database = await open();
-      await database.sql`update images set raw_config = raw_config || ' ' where id = ${child.image.id}`;
-      await database.sql`delete from image_layers where image_id = ${realConfigs[1]!.id} and position = 0`;
+      await database.sql`
+        update images set raw_config = raw_config || ' ' where id = ${child.image.id}`;
+      await database.sql`
+        delete from image_layers where image_id = ${realConfigs[1]!.id} and position = 0`;
       await database.sql`update image_references set familiar = 'acme/api:9' where tag = '1.4'`;
       await database.sql`update images set labels = '{"x": "y"}' where id = ${realConfigs[4]!.id}`;
       await database.close();

@@ -200,7 +200,8 @@ export function describeReport(report: ChaosReport): string {
     (fault) => `${fault.kind} at ${fault.atMs} ms: answering again after ${fault.recoveryMs} ms`,
   );
   return [
-    `chaos: seed ${report.seed}, ${report.seconds} s, ${report.clients} clients, ${report.operations} requests, slowest ${report.slowestMs} ms`,
+    `chaos: seed ${report.seed}, ${report.seconds} s, ${report.clients} clients, ` +
+      `${report.operations} requests, slowest ${report.slowestMs} ms`,
     ...recoveries.map((line) => `  fault: ${line}`),
     ...Object.entries(report.outcomes)
       .sort()

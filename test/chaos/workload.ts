@@ -86,30 +86,35 @@ export class Workload {
       return {
         kind: 'read',
         id,
-        query: `query ($id: String!) { image(id: $id) { id rawConfig parent { id } children { id parent { id } } layers { chainId } } }`,
+        query: `query ($id: String!) { image(id: $id) {
+          id rawConfig parent { id } children { id parent { id } } layers { chainId } } }`,
       };
     if (kind === 1)
       return {
         kind: 'read',
         id: null,
-        query: `{ images(first: 20) { totalCount edges { node { id isHead layers { chainId } } } } }`,
+        query: `{ images(first: 20) {
+          totalCount edges { node { id isHead layers { chainId } } } } }`,
       };
     if (kind === 2)
       return {
         kind: 'read',
         id: null,
-        query: `{ images(first: 5, headsOnly: true) { edges { node { id ancestors { id } descendants(first: 10) { totalCount edges { depth node { id } } } } } } }`,
+        query: `{ images(first: 5, headsOnly: true) { edges { node { id ancestors { id }
+          descendants(first: 10) { totalCount edges { depth node { id } } } } } } }`,
       };
     if (kind === 3)
       return {
         kind: 'read',
         id: null,
-        query: `{ images(first: 10, orderBy: CREATED_DESC, filter: { reference: ["chaos/*"] }) { totalCount edges { node { id created repoTags } } } }`,
+        query: `{ images(first: 10, orderBy: CREATED_DESC, filter: { reference: ["chaos/*"] }) {
+          totalCount edges { node { id created repoTags } } } }`,
       };
     return {
       kind: 'read',
       id: null,
-      query: `{ reference(name: "chaos/app-${random.below(4)}:v${random.below(3)}") { name image { id rawConfig repoTags } } }`,
+      query: `{ reference(name: "chaos/app-${random.below(4)}:v${random.below(3)}") {
+        name image { id rawConfig repoTags } } }`,
     };
   }
 
@@ -122,15 +127,17 @@ export class Workload {
 }
 
 const MUTATIONS = {
-  create:
-    'mutation ($config: String!, $parent: String) { createImage(config: $config, parent: $parent) { created image { id } } }',
-  delete:
-    'mutation ($id: String!) { deleteImage(id: $id) { deletedImageId releasedLayers { chainId } } }',
-  setParent:
-    'mutation ($id: String!, $parent: String) { setParent(id: $id, parent: $parent) { image { id parent { id } } } }',
-  tag: 'mutation ($image: String!, $reference: String!) { tagImage(image: $image, reference: $reference) { reference { familiarName } image { id repoTags } previousImage { id } } }',
-  untag:
-    'mutation ($reference: String!) { untagImage(reference: $reference) { reference image { id } } }',
+  create: `mutation ($config: String!, $parent: String) {
+    createImage(config: $config, parent: $parent) { created image { id } } }`,
+  delete: `mutation ($id: String!) {
+    deleteImage(id: $id) { deletedImageId releasedLayers { chainId } } }`,
+  setParent: `mutation ($id: String!, $parent: String) {
+    setParent(id: $id, parent: $parent) { image { id parent { id } } } }`,
+  tag: `mutation ($image: String!, $reference: String!) {
+    tagImage(image: $image, reference: $reference) {
+      reference { familiarName } image { id repoTags } previousImage { id } } }`,
+  untag: `mutation ($reference: String!) {
+    untagImage(reference: $reference) { reference image { id } } }`,
 };
 
 /** Sends one request over HTTP and tells what came back; gives up after `timeoutMs`. */

@@ -68,7 +68,10 @@ export async function startCluster(): Promise<Cluster> {
     '--locale=C',
   ]);
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
+  const options = [
+    `-p ${port} -k ${dir}`,
+    '-c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60',
+  ].join(' ');
   const ctl = (...args: string[]) =>
     pg('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', ...args]);
   const cluster: Cluster = {

@@ -44,7 +44,8 @@ export function useTestServer(
     },
     async setParent(id: string, parent: string | null): Promise<void> {
       await harness.data(
-        'mutation ($id: String!, $parent: String) { setParent(id: $id, parent: $parent) { image { id } } }',
+        `mutation ($id: String!, $parent: String) {
+          setParent(id: $id, parent: $parent) { image { id } } }`,
         {
           id,
           parent,

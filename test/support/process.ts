@@ -16,7 +16,9 @@ export interface ServerProcess {
 /** How `npm start` runs the server from source. */
 export const FROM_SOURCE = ['--import', 'tsx', 'src/main.ts'];
 
-/** Starts the server with this environment and waits until it serves, or rejects with its output. */
+/**
+ * Starts the server with this environment and waits until it serves, or rejects with its output.
+ */
 export function startProcess(
   env: Record<string, string | undefined>,
   nodeArgs = FROM_SOURCE,
