@@ -16,12 +16,16 @@ export interface ForestOptions {
 const MAX_DEPTH = 12;
 const MAX_LAYERS = 12;
 const BASE_SHARE = 0.01;
+const UNLINKED_SHARE = 0.2;
 
 /**
  * A deterministic forest shaped like a build host or a registry: about 1% base
  * images, the rest built on an earlier image of the same base, chosen so that a
  * few bases carry thousands of descendants (a Zipf law over bases); chains up to
- * 12 deep; each image's layers extend its parent's. Configs run 2 to 8 KB.
+ * 12 deep; each image's layers and history extend its parent's, so that its
+ * lineage is its parent tree. About 20% of built images have no parent link,
+ * as pulled images have none, and only their lineage places them. Configs run
+ * 2 to 8 KB.
  */
 export function* generateForest({ images, seed }: ForestOptions): Generator<ForestImage> {
   const random = mulberry32(seed);
@@ -30,6 +34,7 @@ export function* generateForest({ images, seed }: ForestOptions): Generator<Fore
   // Per base, the images that can still take children (depth < 12).
   const open: number[][] = [];
   const layersOf: string[][] = [];
+  const historyOf: HistoryStep[][] = [];
   const depthOf: number[] = [];
   for (let index = 0; index < images; index++) {
     const isBase = open.length < baseCount && (index < baseCount / 4 || random() < BASE_SHARE * 2);
@@ -59,8 +64,26 @@ export function* generateForest({ images, seed }: ForestOptions): Generator<Fore
     layersOf.push(layers);
     depthOf.push(depth);
     if (depth < MAX_DEPTH) open[base]!.push(index);
-    yield { rawConfig: makeConfig(random, index, layers, inherited.length), parent, depth };
+    const inheritedHistory = parent === null ? [] : historyOf[parent]!;
+    const { rawConfig, history } = makeConfig(
+      random,
+      index,
+      layers,
+      inherited.length,
+      inheritedHistory,
+    );
+    historyOf.push(history);
+    const linked = parent !== null && random() >= UNLINKED_SHARE;
+    yield { rawConfig, parent: linked ? parent : null, depth };
   }
+}
+
+/** One entry of a generated history. */
+interface HistoryStep {
+  created: string;
+  created_by: string;
+  comment: string;
+  empty_layer?: boolean;
 }
 
 function makeConfig(
@@ -68,18 +91,20 @@ function makeConfig(
   index: number,
   layers: string[],
   inheritedCount: number,
-): string {
+  inheritedHistory: HistoryStep[],
+): { rawConfig: string; history: HistoryStep[] } {
   const created = new Date(Date.UTC(2024, 0, 1) + index * 61_000).toISOString();
   const packages = Array.from(
     { length: 3 + Math.floor(random() * 6) },
     () => PACKAGES[Math.floor(random() * PACKAGES.length)],
   );
   const install = `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
-  const history = layers.flatMap((_, i) => {
+  const own = layers.slice(inheritedCount).flatMap((_, j) => {
+    const i = inheritedCount + j;
     const step = {
       created,
       created_by:
-        i < inheritedCount
+        i === 0
           ? `/bin/sh -c #(nop) ADD file:${layers[i]!.slice(7, 71)} in / `
           : `RUN /bin/sh -c apt-get update && ${install} && rm -rf /var/lib/apt/lists/* # buildkit`,
       comment: 'buildkit.dockerfile.v0',
@@ -92,6 +117,21 @@ function makeConfig(
     };
     return random() < 0.5 ? [step, metadata] : [step];
   });
+  // An image that adds no layer still adds a step (an ENV, a LABEL): its
+  // history extends its parent's.
+  const history: HistoryStep[] = [
+    ...inheritedHistory,
+    ...(own.length > 0
+      ? own
+      : [
+          {
+            created,
+            created_by: `LABEL build=${index}`,
+            comment: 'buildkit.dockerfile.v0',
+            empty_layer: true,
+          },
+        ]),
+  ];
   const team = index % 97;
   const labels: Record<string, string> = {
     'org.opencontainers.image.title': `service-${index}`,
@@ -128,7 +168,7 @@ function makeConfig(
     labels[key] = value;
     size += key.length + value.length + 6;
   }
-  return JSON.stringify(config);
+  return { rawConfig: JSON.stringify(config), history };
 }
 
 const PACKAGES = [

@@ -13,6 +13,7 @@ export interface ImageConfig {
   comment: string | null;
   /** config.Labels, for label filters; null when there are none. */
   labels: Record<string, string> | null;
+  history: HistoryEntry[];
 }
 
 // Known fields are checked for their JSON type; unknown ones pass untouched.
@@ -120,6 +121,7 @@ export function parseImageConfig(raw: string): ImageConfig {
     author: config.author ?? null,
     comment: config.comment ?? null,
     labels: indexableLabels(config.config?.Labels),
+    history: config.history ?? [],
   };
 }
 

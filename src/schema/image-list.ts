@@ -23,6 +23,9 @@ const ImageFilter = builder.inputType('ImageFilter', {
   description:
     'What `images` lists, as `docker images --filter` selects: every filter given must hold.',
   fields: (t) => ({
+    lineageRootsOnly: t.boolean({
+      description: 'Only the roots of the lineage forest: images with no base.',
+    }),
     dangling: t.boolean({
       description: 'Images with no references and no children (true), or the others (false).',
     }),
@@ -60,6 +63,7 @@ async function storeFilter(
   );
   const filter: StoreFilter = {
     headsOnly,
+    lineageRootsOnly: args?.lineageRootsOnly ?? false,
     dangling: args?.dangling ?? null,
     referencePatterns: args?.reference?.map(patternToRegex) ?? null,
     label: args?.label ? parseLabelFilters(args.label) : null,

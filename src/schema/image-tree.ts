@@ -33,7 +33,7 @@ type ImageFieldBuilder = PothosSchemaTypes.ObjectFieldBuilder<
 >;
 
 /** The names and words under which one tree edge's walks appear on Image. */
-interface EdgeFields {
+export interface EdgeFields {
   edge: TreeEdge;
   /** One step down (`children`), all the way up (`ancestors`), all the way down (`descendants`). */
   below: string;
@@ -43,7 +43,7 @@ interface EdgeFields {
 }
 
 /** The walks along one tree edge: a step down, the chain up, and pages of everything below. */
-function edgeFields(t: ImageFieldBuilder, names: EdgeFields) {
+export function edgeFields(t: ImageFieldBuilder, names: EdgeFields) {
   const { edge } = names;
   return {
     [names.below]: t.loadableGroup({

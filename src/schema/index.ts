@@ -6,6 +6,7 @@ import './image-list.js';
 import './image-tree.js';
 import './image-mutations.js';
 import './layer.js';
+import './lineage.js';
 import './reference.js';
 
 /** The executable schema. */

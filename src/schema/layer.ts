@@ -17,6 +17,15 @@ Layer.implement({
       description: 'The layer below this one; null for a base layer.',
       resolve: (layer) => layer.parentChainId,
     }),
+    depth: t.exposeInt('depth', {
+      description: 'Where the layer sits in its chain: 1 for a base layer.',
+    }),
+    children: t.loadableList({
+      type: Layer,
+      description: 'The layers on top of this one (whose parent this is), ordered by chain ID.',
+      load: (chainIds: string[], context) => context.store.layerChildren(chainIds),
+      resolve: (layer) => layer.chainId,
+    }),
     images: t.loadableList({
       type: Image,
       description: 'Every image whose layer chain includes this layer, ordered by ID.',

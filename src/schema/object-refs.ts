@@ -1,5 +1,5 @@
-import type { ImageRow, LayerRow, ReferenceRow } from '../store/image-store.js';
 import { NotFoundError } from '../domain/errors.js';
+import type { ImageRow, LayerRow, ReferenceRow } from '../store/image-store.js';
 import { builder } from './builder.js';
 
 // Images and layers point at each other; their refs live apart from their

@@ -13,6 +13,8 @@ export interface Context {
   tree: TreeCache;
   /** Each image's references, fetched in one batch for all the name fields that read them. */
   references: DataLoader<string, ReferenceRow[]>;
+  /** Each image's lineage root (the top of its bases), by ID. */
+  lineageRoots: DataLoader<string, string>;
   limits: Limits;
 }
 
@@ -28,7 +30,10 @@ export function createContext(store: ImageStore, limits: Limits): Context {
   });
   const tree = new TreeCache(store, (id, raw) => configs.prime(id, new StoredConfig(raw)));
   const references = new DataLoader<string, ReferenceRow[]>((ids) => store.referencesOf(ids));
-  return { store, tree, limits, configs, references };
+  const lineageRoots = new DataLoader<string, string>(async (ids) =>
+    (await store.ancestors('base', ids)).map((bases, i) => bases.at(-1)?.id ?? ids[i]!),
+  );
+  return { store, tree, limits, configs, references, lineageRoots };
 }
 
 /** A stored config text, parsed once however many fields read it. */

@@ -7,10 +7,11 @@ import { groupBy, type ImageRow, imageColumns, type LayerRow } from './rows.js';
  * A tree edge between images, named by the link that points up: parent links.
  * A walk down or up takes the edge, so another kind of link is one more entry.
  */
-export type TreeEdge = 'parent';
+export type TreeEdge = 'parent' | 'base';
 
-// The column of images that names the image one step up along each edge.
-const UP_COLUMN: Record<TreeEdge, string> = { parent: 'parent_id' };
+// The column of images that names the image one step up along each edge:
+// parent links as Docker's legacy builder set them, and lineage's base links.
+const UP_COLUMN: Record<TreeEdge, string> = { parent: 'parent_id', base: 'base_id' };
 
 function up(sql: Queryable, edge: TreeEdge, alias: string) {
   return sql`${sql(alias)}.${sql(UP_COLUMN[edge])}`;

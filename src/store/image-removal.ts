@@ -2,8 +2,9 @@ import { NotFoundError } from '../domain/errors.js';
 import type { LabelFilter } from '../domain/label-filter.js';
 import { resolveImageId } from './id-search.js';
 import { labelClauses } from './image-list.js';
+import { lockLineage, rebase } from './lineage.js';
 import { type Queryable, type Sql, transaction } from './pool.js';
-import type { LayerRow } from './rows.js';
+import { type LayerRow, layerColumns } from './rows.js';
 
 /** What a delete or a prune removed: images in the order they went, their names, their layers. */
 export interface Removed {
@@ -130,16 +131,34 @@ async function removeImages(
   targets.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   const removedIds = targets.map((target) => target.id);
   const chain = [...new Set(targets.flatMap((target) => target.chain))];
+  // Lineage first, layers second: the order creates take them in.
+  await lockLineage(
+    sql,
+    targets.map((target) => target.chain.at(-1) ?? null),
+  );
   // Deletes that share layers take turns on them (in one order, so never
   // in a deadlock): each then sees the others' references gone, and the
   // last one out releases the layers.
   await sql`select from layers where chain_id = any(${chain}::text[]) order by chain_id for update`;
-  await sql`delete from images where id = any(${removedIds}::text[])`;
+  // The images built on these, read after the lineage lock: none can be added now.
+  const derived = await sql<{ id: string }[]>`
+    with derived as (
+      select id from images
+      where base_id = any(${removedIds}::text[]) and not id = any(${removedIds}::text[])
+    ),
+    gone as (delete from images where id = any(${removedIds}::text[]))
+    select id from derived`;
   const released = await sql<LayerRow[]>`
     delete from layers l
     where l.chain_id = any(${chain}::text[])
       and not exists (select from image_layers r where r.chain_id = l.chain_id)
-    returning l.chain_id as "chainId", l.diff_id as "diffId", l.parent_chain_id as "parentChainId"`;
+    returning ${layerColumns(sql)}`;
+  // Images built on a removed one go to their next candidate.
+  await rebase(
+    sql,
+    derived.map((row) => row.id),
+  );
+  const removedSet = new Set(removedIds);
   const byChainId = new Map(released.map((layer) => [layer.chainId, layer]));
   const releasedLayers = targets.flatMap((target) =>
     target.chain.flatMap((chainId) => {
@@ -149,7 +168,6 @@ async function removeImages(
       return layer ?? [];
     }),
   );
-  const removedSet = new Set(removedIds);
   const parents = [...new Set(targets.flatMap((target) => target.parentId ?? []))].filter(
     (id) => !removedSet.has(id),
   );

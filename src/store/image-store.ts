@@ -101,6 +101,8 @@ export interface ImageStore {
   /** Each image's layer chain; null for an image not stored. */
   layersOf(imageIds: readonly string[]): Promise<(LayerRow[] | null)[]>;
   imagesWithLayers(chainIds: readonly string[]): Promise<ImageRow[][]>;
+  /** Each layer's children (the layers on top of it), ordered by chain ID. */
+  layerChildren(chainIds: readonly string[]): Promise<LayerRow[][]>;
 }
 
 /** The store over one connection pool. */
@@ -137,5 +139,6 @@ export function createImageStore(
     layers: (chainIds) => layers.layersByChainIds(sql, chainIds),
     layersOf: (imageIds) => layers.layersOf(sql, imageIds),
     imagesWithLayers: (chainIds) => layers.imagesWithLayers(sql, chainIds),
+    layerChildren: (chainIds) => layers.layerChildren(sql, chainIds),
   };
 }

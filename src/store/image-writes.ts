@@ -2,7 +2,9 @@ import { chainIds } from '../domain/chain-id.js';
 import { digestOf } from '../domain/digest.js';
 import { CycleError, NotFoundError } from '../domain/errors.js';
 import { parseImageConfig } from '../domain/image-config.js';
+import { historyChain } from '../domain/lineage.js';
 import { resolveImageId } from './id-search.js';
+import { lockLineage, rebaseAfterCreate } from './lineage.js';
 import { type Queryable, RowVanished, type Sql, transaction } from './pool.js';
 import { type ImageRow, imageColumns } from './rows.js';
 
@@ -55,6 +57,7 @@ function validate({ rawConfig, parentId = null }: NewImage) {
     parentId,
     id: digestOf(rawConfig),
     chain: chainIds(config.diffIds),
+    historyChain: historyChain(config.history),
   };
 }
 
@@ -79,21 +82,32 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
   // parent_id <> id would fire first.
   const parentOf = (image: Validated) => (image.parentId === image.id ? null : image.parentId);
   const refColumn = <T>(pick: (ref: (typeof refs)[number]) => T) => refs.map(pick);
+  // Sent ahead of the insert, in the same round trip: writers of one lineage
+  // take turns from here, before any of them holds a layer.
+  const locked = lockLineage(
+    sql,
+    unique.map((image) => image.chain[0] ?? null),
+  ).execute();
   const inserted = await sql<ImageRow[]>`
     with new_images as (
       insert into images
-        (id, raw_config, parent_id, created, architecture, os, author, comment, labels)
-      select id, raw_config, parent_id, created, architecture, os, author, comment, labels::jsonb
+        (id, raw_config, parent_id, created, architecture, os, author, comment, labels,
+         chain_top, chain_length, history_chain)
+      select id, raw_config, parent_id, created, architecture, os, author, comment, labels::jsonb,
+        chain_top, chain_length, history_chain::text[]
       from unnest(
         ${column((i) => i.id)}::text[], ${column((i) => i.rawConfig)}::text[],
         ${column(parentOf)}::text[],
         ${column((i) => i.created)}::text[]::timestamptz[],
         ${column((i) => i.architecture)}::text[], ${column((i) => i.os)}::text[],
         ${column((i) => i.author)}::text[], ${column((i) => i.comment)}::text[],
-        ${column((i) => (i.labels === null ? null : JSON.stringify(i.labels)))}::text[]
-      ) as new (id, raw_config, parent_id, created, architecture, os, author, comment, labels)
+        ${column((i) => (i.labels === null ? null : JSON.stringify(i.labels)))}::text[],
+        ${column((i) => i.chain.at(-1) ?? null)}::text[], ${column((i) => i.chain.length)}::int[],
+        ${column((i) => `{${i.historyChain.join(',')}}`)}::text[]
+      ) as new (id, raw_config, parent_id, created, architecture, os, author, comment, labels,
+                chain_top, chain_length, history_chain)
       on conflict (id) do nothing
-      returning id, parent_id, created, architecture, os, author, comment
+      returning id, parent_id, base_id, created, architecture, os, author, comment
     ),
     refs as (
       select * from unnest(
@@ -105,8 +119,8 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
     ),
     new_layers as (
       -- One order for every writer, so that concurrent creates never deadlock.
-      insert into layers (chain_id, diff_id, parent_chain_id)
-      select distinct chain_id, diff_id, parent_chain_id from refs order by chain_id
+      insert into layers (chain_id, diff_id, parent_chain_id, depth)
+      select distinct chain_id, diff_id, parent_chain_id, position + 1 from refs order by chain_id
       on conflict (chain_id) do nothing
     ),
     new_refs as (
@@ -115,9 +129,17 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
       select image_id, position, chain_id, diff_id from refs order by chain_id
     )
     -- A new image has no children yet.
-    select id, parent_id as "parentId", created, architecture, os, author, comment,
-      null::timestamptz as "lastTagTime", true as "isHead"
+    select id, parent_id as "parentId", base_id as "baseId", created, architecture, os, author,
+      comment, null::timestamptz as "lastTagTime", true as "isHead"
     from new_images`;
+  await locked;
+  // New images and the stored ones they come between take their bases now,
+  // under the lineage locks sent before the insert.
+  const bases = await rebaseAfterCreate(
+    sql,
+    inserted.map((row) => row.id),
+  );
+  for (const row of inserted) row.baseId = bases.get(row.id) ?? null;
   const isNew = new Set(inserted.map((row) => row.id));
   const ids = images.map((image) => image.id);
   const known = ids.filter((id) => !isNew.has(id));

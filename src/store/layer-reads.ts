@@ -49,6 +49,7 @@ export function layerChain(chainIds: readonly string[], diffIds: readonly string
     chainId,
     diffId: diffIds[i]!,
     parentChainId: chainIds[i - 1] ?? null,
+    depth: i + 1,
   }));
 }
 
@@ -63,4 +64,16 @@ export async function imagesWithLayers(
     where r.chain_id = any(${chainIds as string[]}::text[])
     order by i.id`;
   return groupBy(chainIds, rows, (row) => row.chainId);
+}
+
+/** Each layer's children: the layers whose parent it is, ordered by chain ID. */
+export async function layerChildren(
+  sql: Queryable,
+  chainIds: readonly string[],
+): Promise<LayerRow[][]> {
+  const rows = await sql<LayerRow[]>`
+    select ${layerColumns(sql)} from layers l
+    where l.parent_chain_id = any(${chainIds as string[]}::text[])
+    order by l.chain_id`;
+  return groupBy(chainIds, rows, (row) => row.parentChainId!);
 }

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import shift from 'postgres-shift';
+import { backfillLineage } from './lineage.js';
 import type { Sql } from './pool.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
@@ -14,6 +15,8 @@ export async function migrate(sql: Sql): Promise<void> {
   try {
     if (lock) await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
     await shift({ sql, path: MIGRATIONS });
+    // What SQL alone cannot fill in for images stored before a migration.
+    await backfillLineage(sql);
   } finally {
     if (lock) {
       await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`;

@@ -4,6 +4,8 @@ import type { Queryable } from './pool.js';
 export interface ImageRow {
   id: string;
   parentId: string | null;
+  /** The image this one was built on, by the lineage rule; null for a lineage root. */
+  baseId: string | null;
   created: Date | null;
   architecture: string | null;
   os: string | null;
@@ -19,19 +21,23 @@ export interface LayerRow {
   chainId: string;
   diffId: string;
   parentChainId: string | null;
+  /** How many layers the chain holds up to this one: 1 for a base layer. */
+  depth: number;
 }
 
 /** The select list of an ImageRow from `images i`. */
 export function imageColumns(sql: Queryable) {
   return sql`
-    i.id, i.parent_id as "parentId", i.created, i.architecture, i.os, i.author, i.comment,
+    i.id, i.parent_id as "parentId", i.base_id as "baseId", i.created, i.architecture, i.os,
+    i.author, i.comment,
     i.last_tag_time as "lastTagTime",
     not exists (select from images c where c.parent_id = i.id) as "isHead"`;
 }
 
 /** The select list of a LayerRow from `layers l`. */
 export function layerColumns(sql: Queryable) {
-  return sql`l.chain_id as "chainId", l.diff_id as "diffId", l.parent_chain_id as "parentChainId"`;
+  return sql`l.chain_id as "chainId", l.diff_id as "diffId",
+    l.parent_chain_id as "parentChainId", l.depth`;
 }
 
 /** Splits rows into one list per key, in the keys' order. */
