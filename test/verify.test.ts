@@ -53,6 +53,7 @@ describe('npm run verify', () => {
         delete from image_layers where image_id = ${realConfigs[1]!.id} and position = 0`;
       await database.sql`update image_references set familiar = 'acme/api:9' where tag = '1.4'`;
       await database.sql`update images set labels = '{"x": "y"}' where id = ${realConfigs[4]!.id}`;
+      await database.sql`update images set base_id = ${child.image.id} where id = ${realConfigs[5]!.id}`;
       await database.close();
 
       const broken = runVerify(env);
@@ -69,6 +70,10 @@ describe('npm run verify', () => {
       assert.match(
         broken.output,
         new RegExp(`image ${realConfigs[4]!.id}: its label index differs`),
+      );
+      assert.match(
+        broken.output,
+        new RegExp(`image ${realConfigs[5]!.id}: its base is ${child.image.id}, the lineage rule`),
       );
       assert.doesNotMatch(broken.output, /docker.io\/library\/ubuntu:latest/);
       assert.match(broken.output, /[1-9]\d* problem\(s\)/);

@@ -1,6 +1,7 @@
 import { chainIds } from '../domain/chain-id.js';
 import { digestOf } from '../domain/digest.js';
 import { parseImageConfig } from '../domain/image-config.js';
+import { historyChain } from '../domain/lineage.js';
 import {
   familiarString,
   parseReference,
@@ -26,13 +27,24 @@ export async function verifyStore(
   maxTreeDepth: number = DEFAULT_MAX_TREE_DEPTH,
 ): Promise<string[]> {
   const problems: string[] = [];
-  const cursor = sql<{ id: string; rawConfig: string; chain: string[]; labels: unknown }[]>`
-    select i.id, i.raw_config as "rawConfig", i.labels,
+  const cursor = sql<
+    {
+      id: string;
+      rawConfig: string;
+      chain: string[];
+      labels: unknown;
+      historyChain: string[] | null;
+      chainTop: string | null;
+      chainLength: number;
+    }[]
+  >`
+    select i.id, i.raw_config as "rawConfig", i.labels, i.history_chain as "historyChain",
+      i.chain_top as "chainTop", i.chain_length as "chainLength",
       array(select r.chain_id from image_layers r where r.image_id = i.id order by r.position)
         as chain
     from images i`.cursor(BATCH);
   for await (const rows of cursor) {
-    for (const { id, rawConfig, chain, labels } of rows) {
+    for (const { id, rawConfig, chain, labels, ...lineage } of rows) {
       if (digestOf(rawConfig) !== id)
         problems.push(`image ${id}: its config hashes to ${digestOf(rawConfig)}`);
       try {
@@ -46,6 +58,12 @@ export async function verifyStore(
         }
         if (!sameLabels(labels, config.labels))
           problems.push(`image ${id}: its label index differs from its config`);
+        const history = historyChain(config.history);
+        const kept =
+          lineage.chainTop === (expected.at(-1) ?? null) && lineage.chainLength === expected.length;
+        if (!kept || lineage.historyChain?.join() !== history.join()) {
+          problems.push(`image ${id}: its lineage keys differ from its config`);
+        }
       } catch (error) {
         problems.push(`image ${id}: stored config is not valid: ${(error as Error).message}`);
       }
@@ -64,6 +82,15 @@ export async function verifyStore(
     problems.push(
       `image ${imageId}: layer ${chainId} does not sit on the layer below it in the chain`,
     );
+  }
+  // Lineage recomputed from scratch, image by image, by the rule's SQL form.
+  for (const { id, baseId, expected } of await sql<
+    { id: string; baseId: string | null; expected: string | null }[]
+  >`
+    select id, base_id as "baseId", expected from (
+      select id, base_id, lineage_base(id) as expected from images
+    ) lineage where base_id is distinct from expected`) {
+    problems.push(`image ${id}: its base is ${baseId}, the lineage rule gives ${expected}`);
   }
   for (const row of await sql<ReferenceRow[]>`
     select ${referenceColumns(sql)} from image_references r`) {
