@@ -429,6 +429,18 @@ describe('Query.reference', () => {
     assert.deepEqual(await referenceNamed('refbare/latest:latest'), tagged.reference);
   });
 
+  it('when a name is read with its image, config and layers, then in one statement', async () => {
+    const id = await newImage('reference one statement');
+    await tag(id, 'refone/app:1');
+    const before = server.statements;
+    const { reference } = await server.data(
+      `{ reference(name: "refone/app:1") { name image { id rawConfig layers { chainId } } } }`,
+    );
+    assert.equal(server.statements - before, 1);
+    assert.equal(reference.image.id, id);
+    assert.equal(reference.image.layers.length, 1);
+  });
+
   it('when the name is not a valid reference, then it is INVALID_REFERENCE', async () => {
     const error = onlyError(await server.gql(REFERENCE, { name: 'refquery/App:1' }));
     assert.equal(error.code, 'INVALID_REFERENCE');

@@ -8,6 +8,7 @@ import {
 import type { Context } from '../server/context.js';
 import type { ImageRow, ReferenceRow } from '../store/image-store.js';
 import { builder } from './builder.js';
+import { extrasSelected } from './look-ahead.js';
 import { Image, Reference } from './object-refs.js';
 import { pageComplexity, pageSize } from './paging.js';
 
@@ -111,8 +112,15 @@ builder.queryFields((t) => ({
     description:
       'The reference stored under a name (ubuntu means docker.io/library/ubuntu:latest).',
     args: { name: t.arg.string({ required: true }) },
-    resolve: (_root, args, context) =>
-      context.store.findReference(referenceString(withDefaultTag(parseReference(args.name)))),
+    resolve: async (_root, args, context, info) => {
+      const name = referenceString(withDefaultTag(parseReference(args.name)));
+      // The image comes in the same statement, with the config and layers it selects.
+      const found = await context.store.findReference(name, extrasSelected(info, ['image']));
+      if (found === null) return null;
+      const { image, ...reference } = found;
+      Image.getDataloader(context).prime(image.id, context.tree.remember(image));
+      return reference;
+    },
   }),
   references: t.connection(
     {

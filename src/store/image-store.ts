@@ -28,7 +28,7 @@ export type {
 } from './image-reads.js';
 export type { PruneFilter, Removed } from './image-removal.js';
 export type { Created, NewImage } from './image-writes.js';
-export type { ReferenceRow, ReferenceWindow } from './reference-reads.js';
+export type { ReferenceRow, ReferenceWindow, ReferenceWithImage } from './reference-reads.js';
 export type { NewTag, Tagged } from './reference-writes.js';
 export type { ImageRow, LayerRow } from './rows.js';
 
@@ -66,7 +66,11 @@ export interface ImageStore {
   /** Many tags in one transaction, by full image ID; for bulk loads. */
   tagMany(tags: readonly tags.NewTag[]): Promise<void>;
   untag(asked: string, reference: Reference): Promise<{ reference: string; image: ImageRow }>;
-  findReference(name: string): Promise<references.ReferenceRow | null>;
+  /** A reference by normalized name, with its image (and the extras asked for) in one read. */
+  findReference(
+    name: string,
+    extras?: images.Extras,
+  ): Promise<references.ReferenceWithImage | null>;
   referencesOf(imageIds: readonly string[]): Promise<references.ReferenceRow[][]>;
   referencePage(window: references.ReferenceWindow): Promise<references.ReferenceRow[]>;
   countReferences(repository: string | null): Promise<number>;
@@ -123,7 +127,7 @@ export function createImageStore(
     tag: (image, reference) => tags.tagImage(sql, image, reference),
     tagMany: (batch) => tags.tagImages(sql, batch),
     untag: (asked, reference) => tags.untagImage(sql, asked, reference),
-    findReference: (name) => references.findReference(sql, name),
+    findReference: (name, extras) => references.findReference(sql, name, extras),
     referencesOf: (imageIds) => references.referencesOf(sql, imageIds),
     referencePage: (window) => references.referencePage(sql, window),
     countReferences: (repository) => references.countReferences(sql, repository),

@@ -1,5 +1,6 @@
+import { type Extras, extraColumns, type ImageWithExtras, withExtras } from './image-reads.js';
 import type { Queryable } from './pool.js';
-import { groupBy } from './rows.js';
+import { groupBy, type ImageRow, imageColumns } from './rows.js';
 
 /** A name in the reference store and the image it points at. */
 export interface ReferenceRow {
@@ -21,11 +22,27 @@ export function referenceColumns(sql: Queryable) {
     r.created_at as "createdAt"`;
 }
 
-/** The reference with this normalized name, or null. */
-export async function findReference(sql: Queryable, name: string): Promise<ReferenceRow | null> {
-  const [row] = await sql<ReferenceRow[]>`
-    select ${referenceColumns(sql)} from image_references r where r.name = ${name}`;
-  return row ?? null;
+/** A reference with the image it names, read together. */
+export type ReferenceWithImage = ReferenceRow & { image: ImageWithExtras };
+
+/**
+ * The reference with this normalized name, or null; with its image and the
+ * extras asked for, in the same statement, so that they are one view.
+ */
+export async function findReference(
+  sql: Queryable,
+  name: string,
+  extras: Extras = {},
+): Promise<ReferenceWithImage | null> {
+  // The two select lists share no column name, so one row holds both.
+  const [row] = await sql<(ReferenceRow & ImageRow)[]>`
+    select ${referenceColumns(sql)}, ${imageColumns(sql)} ${extraColumns(sql, extras)}
+    from image_references r join images i on i.id = r.image_id
+    where r.name = ${name}`;
+  if (!row) return null;
+  const { name: _, repository, tag, digest, familiar, imageId, createdAt, ...image } = row;
+  const reference = { name, repository, tag, digest, familiar, imageId, createdAt };
+  return { ...reference, image: withExtras(image) };
 }
 
 /** Each image's references, ordered by name. */
