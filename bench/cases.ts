@@ -9,6 +9,9 @@ export interface Targets {
   deepest: string;
   /** The base with the most descendants. */
   largestBase: string;
+  /** The lineage root whose 5-level derived tree is closest to 1,000 images. */
+  q8Root: string;
+  q8Size: number;
   /** A fixed sample of image IDs, for lookups by prefix. */
   sample: string[];
   /** A fixed sample of tags, in familiar form, for lookups by name. */
@@ -44,6 +47,15 @@ export async function findTargets(sql: postgres.Sql): Promise<Targets> {
       select down.root, c.id from down join images c on c.parent_id = down.id
     )
     select root as id from down group by root order by count(*) desc, root limit 1`;
+  const [q8] = await sql<{ id: string; size: number }[]>`
+    with recursive down (root, id, depth) as (
+      select id, id, 0 from images where base_id is null
+      union all
+      select down.root, c.id, down.depth + 1
+      from down join images c on c.base_id = down.id where down.depth < 5
+    )
+    select root as id, (count(*) - 1)::int as size from down
+    group by root order by abs(count(*) - 1001), root limit 1`;
   const sample = await sql<{ id: string }[]>`select id from images order by md5(id) limit 2000`;
   const tags = await sql<{ familiar: string }[]>`
     select familiar from image_references where tag is not null order by md5(name) limit 2000`;
@@ -52,12 +64,16 @@ export async function findTargets(sql: postgres.Sql): Promise<Targets> {
     q1Size: q1!.size,
     deepest: deep!.id,
     largestBase: largest!.id,
+    q8Root: q8!.id,
+    q8Size: q8!.size,
     sample: sample.map((row) => row.id),
     tags: tags.map((row) => row.familiar),
   };
 }
 
 const NODE = 'id shortId parent { id } layers { chainId }';
+
+const NODE_Q8 = 'id shortId layers { chainId }';
 
 /** The GraphQL documents of the read cases. */
 export const QUERIES = {
@@ -76,6 +92,9 @@ export const QUERIES = {
     edges { node { id shortId created repoTags } } } }`,
   Q7: `query Q7($name: String!) {
     reference(name: $name) { name image { id parent { id } layers { chainId } } } }`,
+  Q8: `query Q8($id: String!) { image(id: $id) { id
+    derived { ${NODE_Q8} derived { ${NODE_Q8} derived { ${NODE_Q8} derived { ${NODE_Q8}
+    derived { ${NODE_Q8} } } } } } } }`,
 } as const;
 
 /** How many distinct images an answer names. */
@@ -95,21 +114,21 @@ export function countImages(value: unknown, ids = new Set<string>()): number {
  * The recursive walk a hand-written client would write: `down (id, depth)`, up to maxDepth
  * below an image.
  */
-function walkDown(sql: postgres.Sql, id: string, maxDepth: number) {
+function walkDown(sql: postgres.Sql, id: string, maxDepth: number, up = 'parent_id') {
   return sql`
     with recursive down (id, depth) as (
-      select id, 1 from images where parent_id = ${id}
+      select id, 1 from images where ${sql(up)} = ${id}
       union all
       select c.id, down.depth + 1
-      from down join images c on c.parent_id = down.id
+      from down join images c on c.${sql(up)} = down.id
       where down.depth < ${maxDepth}
     )`;
 }
 
-/** The one statement a hand-written client would send for Q1's rows. */
-export function q1Floor(sql: postgres.Sql, id: string) {
+/** The one statement a hand-written client would send for Q1's rows (Q8's, along base links). */
+export function q1Floor(sql: postgres.Sql, id: string, up = 'parent_id') {
   return sql`
-    ${walkDown(sql, id, 5)}
+    ${walkDown(sql, id, 5, up)}
     select i.id, i.parent_id, down.depth,
       array(
         select r.chain_id from image_layers r where r.image_id = i.id order by r.position

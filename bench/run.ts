@@ -38,7 +38,8 @@ const rows: string[][] = [];
 
 console.log(
   `\nQ1 base ${targets.q1Base.slice(7, 19)} (${targets.q1Size} images 5 levels down), ` +
-    `deepest ${targets.deepest.slice(7, 19)}, largest base ${targets.largestBase.slice(7, 19)}`,
+    `deepest ${targets.deepest.slice(7, 19)}, largest base ${targets.largestBase.slice(7, 19)}, ` +
+    `Q8 lineage root ${targets.q8Root.slice(7, 19)} (${targets.q8Size} images 5 levels down)`,
 );
 
 const reads: [string, string, (call: number) => Record<string, unknown>][] = [
@@ -53,6 +54,7 @@ const reads: [string, string, (call: number) => Record<string, unknown>][] = [
   ['Q5', QUERIES.Q5, () => ({ id: targets.largestBase })],
   ['Q6', QUERIES.Q6, () => ({})],
   ['Q7', QUERIES.Q7, (call) => ({ name: targets.tags[call % targets.tags.length] })],
+  ['Q8', QUERIES.Q8, () => ({ id: targets.q8Root })],
 ];
 for (const [name, query, variables] of reads) {
   const returned = countImages(await client.post(query, variables(0)));
@@ -61,8 +63,12 @@ for (const [name, query, variables] of reads) {
       drive(concurrency, seconds, async (call) => void (await client.post(query, variables(call)))),
     );
   }
-  const floor = name === 'Q1' ? q1Floor : name === 'Q5' ? q5Floor : null;
-  const target = name === 'Q1' ? targets.q1Base : targets.largestBase;
+  const floors: Record<string, [(sql: postgres.Sql, id: string) => unknown, string]> = {
+    Q1: [q1Floor, targets.q1Base],
+    Q5: [q5Floor, targets.largestBase],
+    Q8: [(sql, id) => q1Floor(sql, id, 'base_id'), targets.q8Root],
+  };
+  const [floor, target] = floors[name] ?? [null, ''];
   if (floor) {
     for (const concurrency of [1, 8]) {
       const measured = await drive(
@@ -136,7 +142,7 @@ const ratio = (name: string) => {
   const p50 = (label: string) => Number(rows.find((r) => r[0] === label && r[1] === '1')![3]);
   return (p50(name) / p50(`${name} raw SQL floor`)).toFixed(2);
 };
-console.log(`\nQ1 p50 / raw SQL floor p50: ${ratio('Q1')}; Q5: ${ratio('Q5')}`);
+console.log(`\nQ1 p50 / raw SQL floor p50: ${ratio('Q1')}; Q5: ${ratio('Q5')}; Q8: ${ratio('Q8')}`);
 console.log(
   `server peak RSS ${mb(peak)} MB; ` +
     `RSS after each of 6 rounds of 100 Q1 requests: ${rounds.map(mb).join(', ')} MB`,
