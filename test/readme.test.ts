@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { useTestServer } from './support/harness.js';
+import { realConfigs } from './support/real-configs.js';
 
 const server = useTestServer();
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -9,6 +10,9 @@ const walkThrough = readme.slice(readme.indexOf('## A walk through GraphiQL'));
 const [create, link, tree, tag, byName, untag] = [
   ...walkThrough.matchAll(/```graphql\n([\s\S]*?)```/g),
 ].map((m) => m[1]!);
+
+const lineage = readme.slice(readme.indexOf('## Lineage'), readme.indexOf('## Configuration'));
+const [lineageQuery] = [...lineage.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 describe('the README', () => {
   it('when the GraphiQL walk-through is followed, then every step works as it says', async () => {
@@ -57,5 +61,27 @@ describe('the README', () => {
       (await server.data(`{ image(id: "${base.image.id}") { id } }`)).image.id,
       base.image.id,
     );
+  });
+  it('when the real configs are stored without parents, then the lineage example answers as shown', async () => {
+    for (const config of realConfigs) await server.create(config.raw);
+    const { image, images } = await server.data(lineageQuery!);
+    assert.equal(image.base.id.slice(7, 19), '1b2d7646f08d');
+    assert.deepEqual(
+      image.bases.map((base: { id: string }) => base.id.slice(7, 19)),
+      ['1b2d7646f08d', '03d7b3c657a4', '187f89fb0852'],
+    );
+    assert.equal(image.lineageRoot.id.slice(7, 19), '187f89fb0852');
+    assert.deepEqual(
+      image.layers.map((layer: { depth: number }) => layer.depth),
+      [1, 2, 3, 4, 5],
+    );
+    // The walk-through before left its tagged base image: a root too, but not a real config.
+    const real = new Set(realConfigs.map((config) => config.id));
+    const roots = images.edges
+      .map((edge: { node: { id: string } }) => edge.node.id)
+      .filter((id: string) => real.has(id))
+      .map((id: string) => id.slice(7, 19));
+    assert.equal(roots.length, 22);
+    assert.ok(roots.includes('187f89fb0852') && !roots.includes('03d7b3c657a4'));
   });
 });
