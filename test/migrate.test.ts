@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { createImageStore } from '../src/store/image-store.js';
 import { migrate } from '../src/store/migrate.js';
 import { openServerDatabase } from '../src/store/open-database.js';
+import { verifyStore } from '../src/store/verify.js';
 import { freshDatabase, serverUrl } from './support/database.js';
+import { realConfigs } from './support/real-configs.js';
 
 const MIGRATIONS = readdirSync(new URL('../migrations', import.meta.url)).filter((name) =>
   name.endsWith('.sql'),
@@ -43,6 +46,21 @@ describe('migrations', () => {
       await migrate(db.sql);
       const applied = await db.sql`select count(*)::int as n from migrations`;
       assert.equal(applied[0]!.n, MIGRATIONS.length);
+    } finally {
+      await db.close();
+    }
+  });
+  it('when images stored before lineage are migrated, then their lineage is computed', async () => {
+    const db = await freshDatabase();
+    try {
+      const store = createImageStore(db.sql);
+      for (const config of realConfigs) await store.create(config.raw);
+      const kept = await db.sql`select id, base_id from images order by id`;
+      // As the lineage migration leaves rows stored before it.
+      await db.sql`update images set history_chain = null, base_id = null`;
+      await migrate(db.sql);
+      assert.deepEqual(await db.sql`select id, base_id from images order by id`, kept);
+      assert.deepEqual(await verifyStore(db.sql), []);
     } finally {
       await db.close();
     }

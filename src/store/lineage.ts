@@ -87,5 +87,9 @@ export async function backfillLineage(sql: Sql): Promise<void> {
       where i.id = c.id`;
     filled += rows.length;
   }
-  if (filled > 0) await sql`update images set base_id = lineage_base(id)`;
+  if (filled === 0) return;
+  // The migration rewrote every row: without a vacuum, each candidate probe
+  // would wade through the old versions' index entries.
+  await sql`vacuum analyze images`;
+  await sql`update images set base_id = lineage_base(id)`;
 }
