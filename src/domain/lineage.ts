@@ -45,9 +45,12 @@ function entryIdentity(entry: HistoryEntry): string {
   ]);
 }
 
+// Go's zero time: what a history entry without a created time holds.
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
 /** An RFC 3339 time as UTC seconds and nine fraction digits, whatever offset it was written in. */
 function instant(time: string | null): string {
-  if (time === null) return '';
+  if (time === null) return instant(ZERO_TIME);
   const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/i.exec(time);
   if (!match) return time;
   const seconds = Date.parse(`${match[1]}${match[3]}`) / 1000;
