@@ -30,7 +30,9 @@ create function history_is_prefix(x text[], y text[]) returns boolean
 -- history that is a proper prefix of its own), the one with the longest
 -- chain; then one whose history is a prefix of its own; then the longer
 -- history; then the earlier created; then the lower ID. Candidates are
--- found by the top of their chain, one index probe per layer of the image.
+-- found by the top of their chain, one index probe per layer of the image
+-- (lateral and fenced with offset 0, so that they stay index probes whatever
+-- the statistics say: a bulk load outgrows them quickly).
 create function lineage_base(image_id text) returns text
   language sql stable parallel safe
 begin atomic
@@ -38,8 +40,11 @@ begin atomic
   from images y,
     lateral (
       select c.id, c.chain_length, c.history_chain, c.created
-      from image_layers yl
-      join images c on c.chain_top = yl.chain_id and c.chain_length = yl.position + 1
+      from image_layers yl,
+        lateral (
+          select * from images c where c.chain_top = yl.chain_id and c.chain_length = yl.position + 1
+          offset 0
+        ) c
       where yl.image_id = y.id
       union all
       select c.id, c.chain_length, c.history_chain, c.created from images c where c.chain_top is null

@@ -107,6 +107,11 @@ export interface ImageStore {
   imagesWithLayers(chainIds: readonly string[]): Promise<ImageRow[][]>;
   /** Each layer's children (the layers on top of it), ordered by chain ID. */
   layerChildren(chainIds: readonly string[]): Promise<LayerRow[][]>;
+  /**
+   * Refreshes the planner's statistics: for bulk loads, whose tables outgrow
+   * them faster than autovacuum notices (and plans go wrong meanwhile).
+   */
+  refreshStatistics(): Promise<void>;
 }
 
 /** The store over one connection pool. */
@@ -144,5 +149,8 @@ export function createImageStore(
     layersOf: (imageIds) => layers.layersOf(sql, imageIds),
     imagesWithLayers: (chainIds) => layers.imagesWithLayers(sql, chainIds),
     layerChildren: (chainIds) => layers.layerChildren(sql, chainIds),
+    refreshStatistics: async () => {
+      await sql`analyze images, image_layers, layers, image_references`;
+    },
   };
 }

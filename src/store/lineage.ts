@@ -37,8 +37,12 @@ export async function rebaseAfterCreate(
     with affected as (
       select z.id from images z where z.id = any(${newIds as string[]}::text[])
       union
-      select yl.image_id from images z
-      join image_layers yl on yl.chain_id = z.chain_top and yl.position = z.chain_length - 1
+      select y.id from images z,
+        lateral (
+          select yl.image_id from image_layers yl
+          where yl.chain_id = z.chain_top and yl.position = z.chain_length - 1
+          offset 0
+        ) yl
       join images y on y.id = yl.image_id
       left join images b on b.id = y.base_id
       where z.id = any(${newIds as string[]}::text[]) and coalesce(b.chain_length, 0) <= z.chain_length
