@@ -2,7 +2,7 @@ import { NotFoundError } from '../domain/errors.js';
 import type { LabelFilter } from '../domain/label-filter.js';
 import { resolveImageId } from './id-search.js';
 import { labelClauses } from './image-list.js';
-import { lockLineage, rebase } from './lineage.js';
+import { lockLineageOf, rebase } from './lineage.js';
 import { type Queryable, type Sql, transaction } from './pool.js';
 import { type LayerRow, layerColumns } from './rows.js';
 
@@ -96,6 +96,8 @@ async function removeImages(
   { onlyDangling }: { onlyDangling: boolean },
 ): Promise<Removed & { parents: string[] }> {
   if (ids.length === 0) return { deleted: [], untagged: [], releasedLayers: [], parents: [] };
+  // Lineage first, then image rows, then layers: the order every writer takes them in.
+  await lockLineageOf(sql, ids);
   if (onlyDangling) {
     // Taken first, so that the check below sees every tag and child committed
     // before it: new ones wait for these locks (a tag updates the image row, a
@@ -131,11 +133,6 @@ async function removeImages(
   targets.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   const removedIds = targets.map((target) => target.id);
   const chain = [...new Set(targets.flatMap((target) => target.chain))];
-  // Lineage first, layers second: the order creates take them in.
-  await lockLineage(
-    sql,
-    targets.map((target) => target.chain.at(-1) ?? null),
-  );
   // Deletes that share layers take turns on them (in one order, so never
   // in a deadlock): each then sees the others' references gone, and the
   // last one out releases the layers.

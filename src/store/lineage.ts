@@ -24,6 +24,26 @@ export function lockLineage(sql: Queryable, firstLayers: readonly (string | null
 }
 
 /**
+ * Takes the lineage locks of stored images, found by their IDs: for deletes,
+ * which must hold them before they lock any image row (a rebase updates rows
+ * other deletes may be locking: the lineage lock comes first for everyone).
+ */
+export function lockLineageOf(sql: Queryable, ids: readonly string[]) {
+  return sql`
+    select
+      case when exists (
+        select from images where id = any(${ids as string[]}::text[]) and chain_top is null
+      )
+      then pg_advisory_xact_lock(${FOREST_LOCK})::text
+      else pg_advisory_xact_lock_shared(${FOREST_LOCK})::text end,
+      (select count(pg_advisory_xact_lock(${GROUP_LOCKS}, hashtext(g)))
+       from (
+         select distinct chain_id as g from image_layers
+         where image_id = any(${ids as string[]}::text[]) and position = 0 order by 1
+       ) groups)`;
+}
+
+/**
  * Sets the base of new images, and of every stored image that one of them
  * may now be nearer to than its base (an image in between): the images whose
  * chain holds a new image's top layer at its depth and whose base is no
