@@ -7,6 +7,7 @@ import { type HistoryEntry, parseImageConfig } from '../src/domain/image-config.
 import { historyChain, type LineageKey, lineageOf } from '../src/domain/lineage.js';
 import { lockLineage } from '../src/store/lineage.js';
 import { verifyStore } from '../src/store/verify.js';
+import { seededRandom } from './chaos/workload.js';
 import { diffId, makeConfig } from './support/configs.js';
 import { serverUrl } from './support/database.js';
 import { useTestServer } from './support/harness.js';
@@ -24,18 +25,6 @@ const SEED = Number(process.env.LINEAGE_RACES_SEED ?? Math.floor(Math.random() *
 const ROUNDS = Number(process.env.LINEAGE_RACES_ROUNDS ?? 32);
 // Rounds run this many at a time; each has a first layer, so a lineage lock, of its own.
 const WAVE = Number(process.env.LINEAGE_RACES_WAVE ?? 4);
-
-/** A tiny seeded generator (mulberry32): the same seed makes the same choices. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One config of a round's family, by a name that failure messages show. */
 interface Member {
@@ -226,7 +215,7 @@ async function listAll(): Promise<Listed[]> {
 
 describe('lineage races', () => {
   it('when creates and deletes of one chain race, then bases are as if one by one', async () => {
-    const random = mulberry32(SEED);
+    const random = seededRandom(SEED).next;
     const members = new Map<string, Member>();
     const named = (id: string | null) => (id === null ? null : (members.get(id)?.name ?? id));
     for (let start = 0; start < ROUNDS; start += WAVE) {
