@@ -89,14 +89,15 @@ function createdKey(sql: Queryable) {
 }
 
 /** Conditions on image `i` that its config.Labels hold every key and key=value pair given. */
-export function labelClauses(sql: Queryable, { keys, pairs }: LabelFilter) {
+function labelClauses(sql: Queryable, { keys, pairs }: LabelFilter) {
   // The pair travels as text: a parameter typed jsonb would be encoded once more, as a string.
   return sql`
     ${keys.length === 0 ? sql`` : sql`and i.labels ?& ${keys}::text[]`}
     ${pairs.reduce((all, pair) => sql`${all} and i.labels @> ${pair}::text::jsonb`, sql``)}`;
 }
 
-function filterClauses(sql: Queryable, filter: ImageFilter) {
+/** Conditions on image `i`, each starting with `and`, that every filter given holds. */
+export function filterClauses(sql: Queryable, filter: ImageFilter) {
   const noChildren = sql`not exists (select from images c where c.parent_id = i.id)`;
   const noReferences = sql`not exists (select from image_references r where r.image_id = i.id)`;
   const createdOf = (id: string) =>

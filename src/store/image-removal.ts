@@ -1,7 +1,7 @@
 import { NotFoundError } from '../domain/errors.js';
 import type { LabelFilter } from '../domain/label-filter.js';
 import { resolveImageId } from './id-search.js';
-import { labelClauses } from './image-list.js';
+import { filterClauses } from './image-list.js';
 import { lockLineageOf, rebase } from './lineage.js';
 import { type Queryable, type Sql, transaction } from './pool.js';
 import { type LayerRow, layerColumns } from './rows.js';
@@ -50,10 +50,8 @@ export function pruneImages(sql: Sql, filter: PruneFilter): Promise<Removed> {
   return transaction(sql, async (tx) => {
     const candidates = await tx<{ id: string }[]>`
       select i.id from images i
-      where not exists (select from images c where c.parent_id = i.id)
-        and not exists (select from image_references r where r.image_id = i.id)
+      where true ${filterClauses(tx, { dangling: true, label: filter.label ?? null })}
         ${filter.until ? tx`and i.created < ${filter.until}` : tx``}
-        ${filter.label ? labelClauses(tx, filter.label) : tx``}
       order by i.id`;
     const removed = await removeImages(
       tx,
