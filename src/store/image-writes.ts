@@ -47,9 +47,11 @@ export async function createImages(sql: Sql, images: readonly NewImage[]): Promi
   return transaction(sql, (tx) => insertImages(tx, configs));
 }
 
-type Validated = ReturnType<typeof validate>;
+/** A config parsed, content-addressed and chained, ready to insert. */
+export type Validated = ReturnType<typeof validate>;
 
-function validate({ rawConfig, parentId = null }: NewImage) {
+/** Parses a config and computes what the store keeps of it; throws InvalidConfigError. */
+export function validate({ rawConfig, parentId = null }: NewImage) {
   const config = parseImageConfig(rawConfig);
   return {
     ...config,
@@ -65,7 +67,10 @@ function validate({ rawConfig, parentId = null }: NewImage) {
  * Stores the images that are new, and for those alone their layers and layer
  * references, in one statement; images already stored are left as they are.
  */
-async function insertImages(sql: Queryable, images: readonly Validated[]): Promise<Created[]> {
+export async function insertImages(
+  sql: Queryable,
+  images: readonly Validated[],
+): Promise<Created[]> {
   const unique = [...new Map(images.map((image) => [image.id, image])).values()];
   const refs = unique.flatMap((image) =>
     image.chain.map((chainId, position) => ({
@@ -82,19 +87,23 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
   // parent_id <> id would fire first.
   const parentOf = (image: Validated) => (image.parentId === image.id ? null : image.parentId);
   const refColumn = <T>(pick: (ref: (typeof refs)[number]) => T) => refs.map(pick);
-  // Sent ahead of the insert, in the same round trip: writers of one lineage
-  // take turns from here, before any of them holds a layer.
+  // One round trip: the lineage locks (writers of one lineage take turns from
+  // here, before any of them holds a layer), the insert, then the bases and
+  // the rows read back, which must see the insert.
   const locked = lockLineage(
     sql,
     unique.map((image) => image.chain[0] ?? null),
   ).execute();
-  const inserted = await sql<ImageRow[]>`
+  const inserted = sql`
     with new_images as (
       insert into images
         (id, raw_config, parent_id, created, architecture, os, author, comment, labels,
-         chain_top, chain_length, history_chain)
+         chain_top, chain_length, history_chain, base_id)
       select id, raw_config, parent_id, created, architecture, os, author, comment, labels::jsonb,
-        chain_top, chain_length, history_chain::text[]
+        chain[cardinality(chain)], cardinality(chain), history_chain,
+        -- Among the images stored before this statement: one of this batch
+        -- may be nearer, which the statement after it sees.
+        lineage_base_of(id, chain, history_chain)
       from unnest(
         ${column((i) => i.id)}::text[], ${column((i) => i.rawConfig)}::text[],
         ${column(parentOf)}::text[],
@@ -102,12 +111,13 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
         ${column((i) => i.architecture)}::text[], ${column((i) => i.os)}::text[],
         ${column((i) => i.author)}::text[], ${column((i) => i.comment)}::text[],
         ${column((i) => (i.labels === null ? null : JSON.stringify(i.labels)))}::text[],
-        ${column((i) => i.chain.at(-1) ?? null)}::text[], ${column((i) => i.chain.length)}::int[],
+        ${column((i) => `{${i.chain.join(',')}}`)}::text[],
         ${column((i) => `{${i.historyChain.join(',')}}`)}::text[]
       ) as new (id, raw_config, parent_id, created, architecture, os, author, comment, labels,
-                chain_top, chain_length, history_chain)
+                chain_text, history_text),
+      lateral (select chain_text::text[] as chain, history_text::text[] as history_chain) arrays
       on conflict (id) do nothing
-      returning id, parent_id, base_id, created, architecture, os, author, comment
+      returning id
     ),
     refs as (
       select * from unnest(
@@ -122,41 +132,25 @@ async function insertImages(sql: Queryable, images: readonly Validated[]): Promi
       insert into layers (chain_id, diff_id, parent_chain_id, depth)
       select distinct chain_id, diff_id, parent_chain_id, position + 1 from refs order by chain_id
       on conflict (chain_id) do nothing
-    ),
-    new_refs as (
-      -- Checking each reference locks its layer: in chain ID order, as deletes lock them.
-      insert into image_layers (image_id, position, chain_id, diff_id)
-      select image_id, position, chain_id, diff_id from refs order by chain_id
     )
-    -- A new image has no children yet.
-    select id, parent_id as "parentId", base_id as "baseId", created, architecture, os, author,
-      comment, null::timestamptz as "lastTagTime", true as "isHead"
-    from new_images`;
-  await locked;
-  // New images and the stored ones they come between take their bases now,
-  // under the lineage locks sent before the insert.
-  const bases = await rebaseAfterCreate(
+    -- Checking each reference locks its layer: in chain ID order, as deletes lock them.
+    insert into image_layers (image_id, position, chain_id, diff_id)
+    select image_id, position, chain_id, diff_id from refs order by chain_id`.execute();
+  const read = rebaseAfterCreate(
     sql,
-    inserted.map((row) => row.id),
+    unique.map((image) => image.id),
   );
-  for (const row of inserted) row.baseId = bases.get(row.id) ?? null;
-  const isNew = new Set(inserted.map((row) => row.id));
-  const ids = images.map((image) => image.id);
-  const known = ids.filter((id) => !isNew.has(id));
-  const rows =
-    known.length === 0
-      ? []
-      : await sql<ImageRow[]>`
-    select ${imageColumns(sql)} from images i where i.id = any(${known}::text[])`;
+  const [rows] = await Promise.all([read, locked, inserted]);
   // An image that was there for the insert but is gone now was deleted in
   // between: run again, and this time store it.
-  if (rows.length < new Set(known).size) throw new RowVanished();
-  const byId = new Map([...inserted, ...rows].map((row) => [row.id, row]));
-  return images.map((image, i) => ({
-    image: byId.get(image.id)!,
+  if (rows.length < unique.length) throw new RowVanished();
+  const byId = new Map(rows.map(({ isNew, ...row }) => [row.id, { row, isNew }]));
+  const ids = images.map((image) => image.id);
+  return images.map((image, i) => {
+    const { row, isNew } = byId.get(image.id)!;
     // A config twice in one batch is new the first time only.
-    created: isNew.has(image.id) && ids.indexOf(image.id) === i,
-  }));
+    return { image: row, created: isNew && ids.indexOf(image.id) === i };
+  });
 }
 
 /** Docker's SetParent: links an image under a parent, or unlinks it with null. */
