@@ -4,6 +4,7 @@ import './history-entry.js';
 import './image.js';
 import './image-list.js';
 import './image-tree.js';
+import './image-import.js';
 import './image-mutations.js';
 import './layer.js';
 import './lineage.js';

@@ -1,4 +1,5 @@
 import type { Reference } from '../domain/reference.js';
+import * as imports from './image-import.js';
 import * as lists from './image-list.js';
 import { resolveImage } from './image-lookup.js';
 import * as images from './image-reads.js';
@@ -10,6 +11,7 @@ import * as references from './reference-reads.js';
 import * as tags from './reference-writes.js';
 import type { ImageRow, LayerRow } from './rows.js';
 
+export type { Imported, ImportImage } from './image-import.js';
 export type {
   ImageFilter,
   ImageOrder,
@@ -50,6 +52,8 @@ export interface ImageStore {
   readonly options: StoreOptions;
   create(rawConfig: string, parent?: string | null): Promise<writes.Created>;
   createMany(images: readonly writes.NewImage[]): Promise<writes.Created[]>;
+  /** A bulk import: images with parents (in any order) and names, in one transaction. */
+  import(batch: readonly imports.ImportImage[]): Promise<imports.Imported>;
   delete(id: string, options?: { pruneParents?: boolean }): Promise<removal.Removed>;
   prune(filter: removal.PruneFilter): Promise<removal.Removed>;
   setParent(id: string, parent: string | null): Promise<ImageRow>;
@@ -123,6 +127,7 @@ export function createImageStore(
     options,
     create: (rawConfig, parent = null) => writes.createImage(sql, rawConfig, parent),
     createMany: (batch) => writes.createImages(sql, batch),
+    import: (batch) => imports.importImages(sql, batch),
     delete: (id, deleteOptions) => removal.deleteImage(sql, id, deleteOptions),
     prune: (filter) => removal.pruneImages(sql, filter),
     setParent: (id, parent) => writes.setParent(sql, id, parent),

@@ -8,7 +8,7 @@ import {
   withDefaultTag,
 } from '../domain/reference.js';
 import { resolveImage } from './image-lookup.js';
-import { RowVanished, type Sql, transaction } from './pool.js';
+import { type Queryable, RowVanished, type Sql, transaction } from './pool.js';
 import { type ReferenceRow, referenceColumns } from './reference-reads.js';
 import { type ImageRow, imageColumns } from './rows.js';
 
@@ -72,6 +72,12 @@ export interface NewTag {
  * the last one holds.
  */
 export async function tagImages(sql: Sql, tags: readonly NewTag[]): Promise<void> {
+  await transaction(sql, (tx) => insertTags(tx, tags));
+}
+
+/** tagImages inside a transaction the caller holds. */
+export async function insertTags(tx: Queryable, tags: readonly NewTag[]): Promise<void> {
+  if (tags.length === 0) return;
   const byName = new Map(
     tags.map(({ imageId, reference }) => {
       const row = referenceRow(reference);
@@ -81,10 +87,9 @@ export async function tagImages(sql: Sql, tags: readonly NewTag[]): Promise<void
   const rows = [...byName.values()];
   const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
   const imageIds = [...new Set(column('image_id'))].sort();
-  await transaction(sql, async (tx) => {
-    // Image rows first, in one order, as a single tag locks them.
-    await tx`update images set last_tag_time = now() where id = any(${imageIds}::text[])`;
-    await tx`
+  // Image rows first, in one order, as a single tag locks them.
+  await tx`update images set last_tag_time = now() where id = any(${imageIds}::text[])`;
+  await tx`
       insert into image_references
         (name, repository, tag, digest, familiar, familiar_repository, image_id)
       select * from unnest(
@@ -94,7 +99,6 @@ export async function tagImages(sql: Sql, tags: readonly NewTag[]): Promise<void
       order by 1
       on conflict (name) do update set image_id = excluded.image_id, created_at = now()
       where image_references.image_id <> excluded.image_id`;
-  });
 }
 
 /** The stored form of a reference to tag with: `:latest` when it names no tag or digest. */

@@ -17,14 +17,16 @@ export interface ServerProcess {
 export const FROM_SOURCE = ['--import', 'tsx', 'src/main.ts'];
 
 /**
- * Starts the server with this environment and waits until it serves, or rejects with its output.
+ * Starts the server with this environment (from this checkout, or from
+ * another one at `cwd`) and waits until it serves, or rejects with its output.
  */
 export function startProcess(
   env: Record<string, string | undefined>,
   nodeArgs = FROM_SOURCE,
+  cwd = ROOT,
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, nodeArgs, {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
