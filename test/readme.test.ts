@@ -11,7 +11,7 @@ const [create, link, tree, tag, byName, untag] = [
   ...walkThrough.matchAll(/```graphql\n([\s\S]*?)```/g),
 ].map((m) => m[1]!);
 
-const lineage = readme.slice(readme.indexOf('## Lineage'), readme.indexOf('## Configuration'));
+const lineage = readme.slice(readme.indexOf('## Lineage'), readme.indexOf('## Import and export'));
 const [lineageQuery] = [...lineage.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 describe('the README', () => {
