@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -20,6 +20,7 @@ import { realConfigs } from './support/real-configs.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const source = useTestServer();
 const target = useTestServer();
+const guarded = useTestServer({}, { writeToken: 'import-secret', readToken: 'read-secret' });
 
 /** Runs `npm run import` or `npm run export` as a user would, to its exit. */
 function run(command: 'import' | 'export', args: string[]) {
@@ -146,5 +147,35 @@ describe('import and export', () => {
     assert.equal(answer.code, 2, answer.output);
     assert.match(answer.output, /not an image store/);
     assert.deepEqual(await target.counts(), counts);
+  });
+  it('when the server wants tokens, then import and export send them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestore-token-'));
+    await writeDockerRoot(dir, store().slice(0, 20));
+    const refused = await run('import', [dir, '--url', guarded.url]);
+    assert.equal(refused.code, 1, refused.output);
+    assert.match(refused.output, /write token/);
+    const imported = await run('import', [dir, '--url', guarded.url, '--token', 'import-secret']);
+    assert.equal(imported.code, 0, imported.output);
+    const out = await mkdtemp(join(tmpdir(), 'imagestore-token-out-'));
+    const exported = await run('export', [out, '--url', guarded.url, '--token', 'read-secret']);
+    assert.equal(exported.code, 0, exported.output);
+    assert.match(exported.output, /exported 20 images/);
+  });
+
+  it('when images are deleted while an export runs, then each is exported whole or not at all', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestore-racing-'));
+    const stored = await everything(source);
+    const exporting = run('export', [dir, '--url', source.url]);
+    const DELETE = 'mutation ($id: String!) { deleteImage(id: $id) { deleted } }';
+    for (const image of stored.slice(0, 150)) await source.gql(DELETE, { id: image.id });
+    const exported = await exporting;
+    assert.equal(exported.code, 0, exported.output);
+    const content = join(dir, 'imagedb/content/sha256');
+    const files = await readdir(content);
+    assert.ok(files.length >= stored.length - 150, `${files.length} exported`);
+    for (const file of files) {
+      assert.match(file, /^[0-9a-f]{64}$/, 'no file half-written');
+      assert.equal(hexOf(await readFile(join(content, file))), file, 'each config whole');
+    }
   });
 });

@@ -87,9 +87,12 @@ export async function insertImages(
   // parent_id <> id would fire first.
   const parentOf = (image: Validated) => (image.parentId === image.id ? null : image.parentId);
   const refColumn = <T>(pick: (ref: (typeof refs)[number]) => T) => refs.map(pick);
-  // One round trip: the lineage locks (writers of one lineage take turns from
-  // here, before any of them holds a layer), the insert, then the bases and
-  // the rows read back, which must see the insert.
+  // One round trip: generic plans (these statements are written to stay index
+  // probes under one, and planning the lineage statement for each call's
+  // values took longer than running it), the lineage locks (writers of one
+  // lineage take turns from here, before any of them holds a layer), the
+  // insert, then the bases and the rows read back, which must see the insert.
+  const planned = sql`set local plan_cache_mode = force_generic_plan`.execute();
   const locked = lockLineage(
     sql,
     unique.map((image) => image.chain[0] ?? null),
@@ -140,7 +143,7 @@ export async function insertImages(
     sql,
     unique.map((image) => image.id),
   );
-  const [rows] = await Promise.all([read, locked, inserted]);
+  const [rows] = await Promise.all([read, planned, locked, inserted]);
   // An image that was there for the insert but is gone now was deleted in
   // between: run again, and this time store it.
   if (rows.length < unique.length) throw new RowVanished();

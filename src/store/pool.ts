@@ -30,11 +30,7 @@ export function connect(url: string, options: PoolOptions = {}): Sql {
     connect_timeout: DEFAULT_CONNECT_TIMEOUT_S,
     backoff: (retries) => Math.min(0.05 * 2 ** retries, 0.5) * (0.5 + Math.random() / 2),
     onnotice: () => {},
-    // Every statement is prepared, and the store's hot statements are written
-    // to stay index probes under a generic plan: planned once per connection,
-    // not at each call (a custom plan of the create's lineage statement took
-    // longer than running it), and the plan measured is the plan run.
-    connection: { application_name: 'imagestore', plan_cache_mode: 'force_generic_plan' },
+    connection: { application_name: 'imagestore' },
     ...options,
     debug: (connection, query, parameters, types) => {
       statements++;
