@@ -178,4 +178,17 @@ describe('import and export', () => {
       assert.equal(hexOf(await readFile(join(content, file))), file, 'each config whole');
     }
   });
+  it('when an import is a dry run, then it checks everything and writes nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imagestore-dry-'));
+    const file = join(dir, 'dry.tar');
+    await writeDockerSave(file, [
+      { config: makeConfig(['dry-a'], 'checked'), references: ['dry/run:1'] },
+      { config: makeConfig(['dry-b'], 'broken'), broken: 'wrong-digest' },
+    ]);
+    const counts = await target.counts();
+    const answer = await run('import', [file, '--url', target.url, '--dry-run']);
+    assert.equal(answer.code, 1, answer.output);
+    assert.match(answer.output, /dry run, nothing written: 1 images ready to import, 1 skipped/);
+    assert.deepEqual(await target.counts(), counts);
+  });
 });

@@ -36,13 +36,13 @@ try {
   progress.stop();
   for (const { source: where, reason } of tally.skipped) console.log(`skipped ${where}: ${reason}`);
   const seconds = (performance.now() - started) / 1000;
-  const images = tally.created + tally.existing;
+  const outcome = values['dry-run']
+    ? `dry run, nothing written: ${tally.sent} images ready to import`
+    : `${tally.created} images created, ${tally.existing} already there`;
   console.log(
-    `${values['dry-run'] ? 'dry run, nothing written: ' : ''}` +
-      `${tally.created} images created, ${tally.existing} already there, ` +
-      `${tally.skipped.length} skipped; ${tally.references} references, ` +
+    `${outcome}, ${tally.skipped.length} skipped; ${tally.references} references, ` +
       `${tally.parents} parents; ${seconds.toFixed(1)} s, ` +
-      `${Math.round(images / seconds)} images/s`,
+      `${Math.round(tally.sent / seconds)} images/s`,
   );
   process.exit(tally.skipped.length > 0 ? 1 : 0);
 } catch (error) {

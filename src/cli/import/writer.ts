@@ -5,6 +5,8 @@ import type { Found, FoundImage, Skipped } from './found-image.js';
 
 /** What an import did, for its summary line. */
 export interface ImportTally {
+  /** Images sent (or, in a dry run, checked and ready to send). */
+  sent: number;
   created: number;
   existing: number;
   skipped: Skipped[];
@@ -34,7 +36,14 @@ export async function writeFound(
   request: GraphqlRequest,
   { dryRun = false, onProgress = () => {} }: { dryRun?: boolean; onProgress?: OnProgress } = {},
 ): Promise<ImportTally> {
-  const tally: ImportTally = { created: 0, existing: 0, skipped: [], references: 0, parents: 0 };
+  const tally: ImportTally = {
+    sent: 0,
+    created: 0,
+    existing: 0,
+    skipped: [],
+    references: 0,
+    parents: 0,
+  };
   // IDs left out, so that images built on them are left out too.
   const left = new Set<string>();
   let batch: FoundImage[] = [];
@@ -47,6 +56,7 @@ export async function writeFound(
     const sent = await sendBatch(batch, request, dryRun, skip, left);
     tally.created += sent.created;
     tally.existing += sent.existing;
+    tally.sent += sent.images.length;
     for (const image of sent.images) {
       tally.references += image.references.length;
       if (image.parent) tally.parents++;
