@@ -75,11 +75,18 @@ export function rebaseAfterCreate(sql: Queryable, ids: readonly string[]) {
           over (partition by n.id) as nearest_length
       from new n,
         lateral (
-          select c.id, c.chain_length, c.history_chain,
-            c.xmin <> pg_current_xact_id()::xid as stored
-          from image_layers zl, images c
+          select c.*
+          from image_layers zl,
+            -- Fenced: an index probe per layer even when the statistics still
+            -- describe the store before a bulk load (a hash join over every image).
+            lateral (
+              select c.id, c.chain_length, c.history_chain,
+                c.xmin <> pg_current_xact_id()::xid as stored
+              from images c
+              where c.chain_top = zl.chain_id and c.chain_length = zl.position + 1
+              offset 0
+            ) c
           where zl.image_id = n.id
-            and c.chain_top = zl.chain_id and c.chain_length = zl.position + 1
           union all
           select c.id, c.chain_length, c.history_chain, c.xmin <> pg_current_xact_id()::xid
           from images c where c.chain_top is null
@@ -128,12 +135,11 @@ export function rebaseAfterCreate(sql: Queryable, ids: readonly string[]) {
       select y.id
       from first_of_chain n,
         lateral (
-          select yl.image_id from image_layers yl
+          select y.id from image_layers yl, images y
           where yl.chain_id = n.chain_top and yl.position = n.chain_length - 1
+            and y.id = yl.image_id and y.base_id is null and y.id <> n.id
           offset 0
-        ) yl
-        join images y on y.id = yl.image_id
-      where y.base_id is null and y.id <> n.id
+        ) y
       union
       select y.id from new n, images y
         left join images b on b.id = y.base_id
