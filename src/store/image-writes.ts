@@ -4,7 +4,7 @@ import { CycleError, NotFoundError } from '../domain/errors.js';
 import { parseImageConfig } from '../domain/image-config.js';
 import { historyChain } from '../domain/lineage.js';
 import { resolveImageId } from './id-search.js';
-import { lockLineage, rebaseAfterCreate } from './lineage.js';
+import { lineageLocks, rebaseAfterCreate } from './lineage.js';
 import { type Queryable, RowVanished, type Sql, transaction } from './pool.js';
 import { type ImageRow, imageColumns } from './rows.js';
 
@@ -91,13 +91,15 @@ export async function insertImages(
   // probes under one, and planning the lineage statement for each call's
   // values took longer than running it), the lineage locks (writers of one
   // lineage take turns from here, before any of them holds a layer), the
-  // insert, then the bases and the rows read back, which must see the insert.
-  const planned = sql`set local plan_cache_mode = force_generic_plan`.execute();
-  const locked = lockLineage(
-    sql,
-    unique.map((image) => image.chain[0] ?? null),
-  ).execute();
-  const inserted = sql`
+  // insert, then for a batch the bases and the rows read back, which must see
+  // the insert.
+  const locked = sql`
+    select set_config('plan_cache_mode', 'force_generic_plan', true),
+      ${lineageLocks(
+        sql,
+        unique.map((image) => image.chain[0] ?? null),
+      )}`.execute();
+  const inserted = sql<(ImageRow & { apart: boolean })[]>`
     with new_images as (
       insert into images
         (id, raw_config, parent_id, created, architecture, os, author, comment, labels,
@@ -106,7 +108,7 @@ export async function insertImages(
         chain[cardinality(chain)], cardinality(chain), history_chain,
         -- Among the images stored before this statement: one of this batch
         -- may be nearer, which the statement after it sees.
-        lineage_base_of(id, chain, history_chain)
+        base.base_id
       from unnest(
         ${column((i) => i.id)}::text[], ${column((i) => i.rawConfig)}::text[],
         ${column(parentOf)}::text[],
@@ -119,8 +121,18 @@ export async function insertImages(
       ) as new (id, raw_config, parent_id, created, architecture, os, author, comment, labels,
                 chain_text, history_text),
       lateral (select chain_text::text[] as chain, history_text::text[] as history_chain) arrays
+      left join lateral lineage_base_of(new.id, arrays.chain, arrays.history_chain) base on true
       on conflict (id) do nothing
-      returning id
+      returning id, parent_id as "parentId", base_id as "baseId", created, architecture, os,
+        author, comment, last_tag_time as "lastTagTime",
+        -- Nothing can name an image as its parent before it is stored.
+        true as "isHead",
+        -- No stored image holds its chain, so none can have it as a nearer
+        -- base: a lone new image is then complete without the rebase.
+        images.chain_top is not null and not exists (
+          select from image_layers yl
+          where yl.chain_id = images.chain_top and yl.position = images.chain_length - 1
+        ) as apart
     ),
     refs as (
       select * from unnest(
@@ -135,24 +147,34 @@ export async function insertImages(
       insert into layers (chain_id, diff_id, parent_chain_id, depth)
       select distinct chain_id, diff_id, parent_chain_id, position + 1 from refs order by chain_id
       on conflict (chain_id) do nothing
-    )
+    ),
     -- Checking each reference locks its layer: in chain ID order, as deletes lock them.
-    insert into image_layers (image_id, position, chain_id, diff_id)
-    select image_id, position, chain_id, diff_id from refs order by chain_id`.execute();
-  const read = rebaseAfterCreate(
-    sql,
-    unique.map((image) => image.id),
-  );
-  const [rows] = await Promise.all([read, planned, locked, inserted]);
+    new_refs as (
+      insert into image_layers (image_id, position, chain_id, diff_id)
+      select image_id, position, chain_id, diff_id from refs order by chain_id
+    )
+    select * from new_images`.execute();
+  const ids = unique.map((image) => image.id);
+  const lone = unique.length === 1;
+  // A batch's rebase goes out with the insert; a lone image's only when the
+  // insert says it may be needed (it came between stored images, or it was
+  // stored already and is read back), at the cost of a round trip then.
+  const pipelined = lone ? null : rebaseAfterCreate(sql, ids);
+  const [fresh, rebased] = await Promise.all([inserted, pipelined, locked]);
+  const rows =
+    rebased ??
+    (fresh.length === 1 && fresh[0]!.apart
+      ? fresh.map(({ apart, ...row }) => ({ ...row, isNew: true }))
+      : await rebaseAfterCreate(sql, ids));
   // An image that was there for the insert but is gone now was deleted in
   // between: run again, and this time store it.
   if (rows.length < unique.length) throw new RowVanished();
   const byId = new Map(rows.map(({ isNew, ...row }) => [row.id, { row, isNew }]));
-  const ids = images.map((image) => image.id);
+  const asked = images.map((image) => image.id);
   return images.map((image, i) => {
     const { row, isNew } = byId.get(image.id)!;
     // A config twice in one batch is new the first time only.
-    return { image: row, created: isNew && ids.indexOf(image.id) === i };
+    return { image: row, created: isNew && asked.indexOf(image.id) === i };
   });
 }
 

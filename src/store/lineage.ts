@@ -11,17 +11,17 @@ const FOREST_LOCK = 7_210_003;
 const GROUP_LOCKS = 7_210_004;
 
 /**
- * Takes the lineage locks for images with these first layers (null for an
- * image without layers). Send it before the statements whose reads of
- * lineage must see every write committed before them.
+ * The select list that takes the lineage locks for images with these first
+ * layers (null for an image without layers), to send in a statement before
+ * those whose reads of lineage must see every write committed before them.
  */
-export function lockLineage(sql: Queryable, firstLayers: readonly (string | null)[]) {
-  if (firstLayers.includes(null)) return sql`select pg_advisory_xact_lock(${FOREST_LOCK})`;
+export function lineageLocks(sql: Queryable, firstLayers: readonly (string | null)[]) {
+  if (firstLayers.includes(null)) return sql`pg_advisory_xact_lock(${FOREST_LOCK})`;
   const groups = [...new Set(firstLayers as string[])].sort();
   return sql`
-    select pg_advisory_xact_lock_shared(${FOREST_LOCK}),
-      (select count(pg_advisory_xact_lock(${GROUP_LOCKS}, hashtext(g)))
-       from (select g from unnest(${groups}::text[]) g order by g) groups)`;
+    pg_advisory_xact_lock_shared(${FOREST_LOCK}),
+    (select count(pg_advisory_xact_lock(${GROUP_LOCKS}, hashtext(g)))
+     from (select g from unnest(${groups}::text[]) g order by g) groups)`;
 }
 
 /**
@@ -145,7 +145,9 @@ export function rebaseAfterCreate(sql: Queryable, ids: readonly string[]) {
         left join images b on b.id = y.base_id
       where n.chain_top is null and coalesce(b.chain_length, 0) = 0
     ),
-    computed as (select id, lineage_base(id) as base_id from affected),
+    computed as (
+      select a.id, b.base_id from affected a left join lateral lineage_base(a.id) b on true
+    ),
     changed as (
       update images i set base_id = c.base_id from computed c
       where i.id = c.id and i.base_id is distinct from c.base_id
@@ -166,8 +168,9 @@ export function rebaseAfterCreate(sql: Queryable, ids: readonly string[]) {
 export async function rebase(sql: Queryable, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await sql`
-    update images set base_id = lineage_base(id)
-    where id = any(${ids as string[]}::text[])`;
+    update images i set base_id = b.base_id
+    from unnest(${ids as string[]}::text[]) as r (id) left join lateral lineage_base(r.id) b on true
+    where i.id = r.id`;
 }
 
 const BACKFILL_BATCH = 1000;
@@ -196,5 +199,8 @@ export async function backfillLineage(sql: Sql): Promise<void> {
   // The migration rewrote every row: without a vacuum, each candidate probe
   // would wade through the old versions' index entries.
   await sql`vacuum analyze images`;
-  await sql`update images set base_id = lineage_base(id)`;
+  await sql`
+    update images i set base_id = b.base_id
+    from images y left join lateral lineage_base(y.id) b on true
+    where i.id = y.id`;
 }

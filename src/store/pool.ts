@@ -30,7 +30,11 @@ export function connect(url: string, options: PoolOptions = {}): Sql {
     connect_timeout: DEFAULT_CONNECT_TIMEOUT_S,
     backoff: (retries) => Math.min(0.05 * 2 ** retries, 0.5) * (0.5 + Math.random() / 2),
     onnotice: () => {},
-    connection: { application_name: 'imagestore' },
+    // No JIT: the store's statements are index probes that run in a
+    // millisecond, and as the store grows their cost estimates pass the JIT
+    // threshold, after which compiling took a hundred times longer than
+    // running (a create's rebase: 0.8 ms of work, 128 ms of JIT).
+    connection: { application_name: 'imagestore', jit: 'off' },
     ...options,
     debug: (connection, query, parameters, types) => {
       statements++;

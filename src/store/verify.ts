@@ -88,7 +88,8 @@ export async function verifyStore(
     { id: string; baseId: string | null; expected: string | null }[]
   >`
     select id, base_id as "baseId", expected from (
-      select id, base_id, lineage_base(id) as expected from images
+      select i.id, i.base_id, b.base_id as expected
+      from images i left join lateral lineage_base(i.id) b on true
     ) lineage where base_id is distinct from expected`) {
     problems.push(`image ${id}: its base is ${baseId}, the lineage rule gives ${expected}`);
   }
