@@ -113,8 +113,11 @@ export function extraColumns(sql: Queryable, extras: Extras) {
     ${extras.config ? sql`, i.raw_config as "rawConfig"` : sql``}
     ${
       extras.layers
-        ? sql`, (select coalesce(string_agg(r.chain_id || r.diff_id, '' order by r.position), '')
-               from image_layers r where r.image_id = i.id) as chain`
+        ? // Ordered in a subquery: the index returns the chain in order, where
+          // an order within the aggregate sorted every image's rows again.
+          sql`, (select coalesce(string_agg(r.pair, ''), '') from (
+                 select r.chain_id || r.diff_id as pair from image_layers r
+                 where r.image_id = i.id order by r.position) r) as chain`
         : sql``
     }`;
 }
