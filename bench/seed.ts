@@ -20,16 +20,10 @@ export async function seed(
   const ids: string[] = [];
   const started = performance.now();
   let batch: { rawConfig: string; parentId: string | null }[] = [];
-  let analyzedAt = 0;
   const flush = async () => {
     const created = await store.createMany(batch);
     ids.push(...created.map((result) => result.image.id));
     batch = [];
-    // Whenever the store has doubled: plans made for a smaller one go wrong.
-    if (ids.length >= 2 * analyzedAt) {
-      await store.refreshStatistics();
-      analyzedAt = ids.length;
-    }
     if (ids.length % (BATCH * 10) === 0) log(`  ${ids.length} images`);
   };
   for (const image of generateForest(options)) {

@@ -117,4 +117,15 @@ describe('importImages', () => {
     const { importImages } = await server.data(IMPORT, { images: [top] });
     assert.equal(importImages.images[0].parent.id, baseId);
   });
+
+  it('when imports have written as many images as the store held, then its statistics are fresh', async () => {
+    // Plans made for a store a fraction of its size scan where they should probe.
+    const images = Array.from({ length: 1000 }, (_, i) => ({
+      config: makeConfig([`bulk-${i % 10}`, `bulk-${i}`], `bulk ${i}`),
+    }));
+    assert.equal((await server.data(IMPORT, { images })).importImages.created, 1000);
+    const [row] = await server.sql<{ rows: number }[]>`
+      select reltuples::float8 as rows from pg_class where oid = 'images'::regclass`;
+    assert.ok(row!.rows >= 1000, `the planner counts ${row!.rows} images`);
+  });
 });

@@ -10,6 +10,7 @@ import type { Sql } from './pool.js';
 import * as references from './reference-reads.js';
 import * as tags from './reference-writes.js';
 import type { ImageRow, LayerRow } from './rows.js';
+import { statisticsKeeper } from './statistics.js';
 
 export type { Imported, ImportImage } from './image-import.js';
 export type {
@@ -111,11 +112,6 @@ export interface ImageStore {
   imagesWithLayers(chainIds: readonly string[]): Promise<ImageRow[][]>;
   /** Each layer's children (the layers on top of it), ordered by chain ID. */
   layerChildren(chainIds: readonly string[]): Promise<LayerRow[][]>;
-  /**
-   * Refreshes the planner's statistics: for bulk loads, whose tables outgrow
-   * them faster than autovacuum notices (and plans go wrong meanwhile).
-   */
-  refreshStatistics(): Promise<void>;
 }
 
 /** The store over one connection pool. */
@@ -123,11 +119,21 @@ export function createImageStore(
   sql: Sql,
   options: StoreOptions = { maxTreeDepth: DEFAULT_MAX_TREE_DEPTH },
 ): ImageStore {
+  // Bulk writes grow the tables faster than autovacuum analyzes them.
+  const statistics = statisticsKeeper(sql);
   return {
     options,
     create: (rawConfig, parent = null) => writes.createImage(sql, rawConfig, parent),
-    createMany: (batch) => writes.createImages(sql, batch),
-    import: (batch) => imports.importImages(sql, batch),
+    createMany: async (batch) => {
+      const created = await writes.createImages(sql, batch);
+      await statistics.wrote(created.filter((result) => result.created).length);
+      return created;
+    },
+    import: async (batch) => {
+      const imported = await imports.importImages(sql, batch);
+      await statistics.wrote(imported.created);
+      return imported;
+    },
     delete: (id, deleteOptions) => removal.deleteImage(sql, id, deleteOptions),
     prune: (filter) => removal.pruneImages(sql, filter),
     setParent: (id, parent) => writes.setParent(sql, id, parent),
@@ -154,8 +160,5 @@ export function createImageStore(
     layersOf: (imageIds) => layers.layersOf(sql, imageIds),
     imagesWithLayers: (chainIds) => layers.imagesWithLayers(sql, chainIds),
     layerChildren: (chainIds) => layers.layerChildren(sql, chainIds),
-    refreshStatistics: async () => {
-      await sql`analyze images, image_layers, layers, image_references`;
-    },
   };
 }
