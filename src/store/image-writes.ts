@@ -101,7 +101,7 @@ export async function insertImages(
       )}`.execute();
   const inserted = sql<(ImageRow & { apart: boolean })[]>`
     with new_images as (
-      insert into images
+      insert into images as i
         (id, raw_config, parent_id, created, architecture, os, author, comment, labels,
          chain_top, chain_length, history_chain, base_id)
       select id, raw_config, parent_id, created, architecture, os, author, comment, labels::jsonb,
@@ -123,15 +123,12 @@ export async function insertImages(
       lateral (select chain_text::text[] as chain, history_text::text[] as history_chain) arrays
       left join lateral lineage_base_of(new.id, arrays.chain, arrays.history_chain) base on true
       on conflict (id) do nothing
-      returning id, parent_id as "parentId", base_id as "baseId", created, architecture, os,
-        author, comment, last_tag_time as "lastTagTime",
-        -- Nothing can name an image as its parent before it is stored.
-        true as "isHead",
+      returning ${imageColumns(sql)},
         -- No stored image holds its chain, so none can have it as a nearer
         -- base: a lone new image is then complete without the rebase.
-        images.chain_top is not null and not exists (
+        i.chain_top is not null and not exists (
           select from image_layers yl
-          where yl.chain_id = images.chain_top and yl.position = images.chain_length - 1
+          where yl.chain_id = i.chain_top and yl.position = i.chain_length - 1
         ) as apart
     ),
     refs as (
