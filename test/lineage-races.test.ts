@@ -5,7 +5,6 @@ import { chainIds } from '../src/domain/chain-id.js';
 import { digestOf } from '../src/domain/digest.js';
 import { type HistoryEntry, parseImageConfig } from '../src/domain/image-config.js';
 import { historyChain, type LineageKey, lineageOf } from '../src/domain/lineage.js';
-import { lineageLocks } from '../src/store/lineage.js';
 import { verifyStore } from '../src/store/verify.js';
 import { seededRandom } from './chaos/workload.js';
 import { diffId, makeConfig } from './support/configs.js';
@@ -292,7 +291,7 @@ async function queuedOnLineage(layer: string, writes: (() => Promise<unknown>)[]
   let released = 0;
   const done: Promise<number>[] = [];
   await server.sql.begin(async (tx) => {
-    await tx`select ${lineageLocks(tx, [diffId(layer)])}`;
+    await tx`select lock_lineage(${[diffId(layer)]}::text[])`;
     for (const write of writes) {
       done.push(write().then(() => Math.round(performance.now() - released)));
       await lineageWaiters(done.length);

@@ -32,7 +32,15 @@ describe('migrations', () => {
         await db.sql`select tablename from pg_tables where schemaname = 'public' order by 1`;
       assert.deepEqual(
         tables.map((row) => row.tablename),
-        ['image_layers', 'image_references', 'images', 'layers', 'migrations'],
+        [
+          'image_events',
+          'image_events_removed',
+          'image_layers',
+          'image_references',
+          'images',
+          'layers',
+          'migrations',
+        ],
       );
     } finally {
       await Promise.all(pools.map((pool) => pool.close()));

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A sha256 digest as Docker writes it: the algorithm, a colon, 64 lowercase hex digits. */
 export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 
 /** The content address of a text: the SHA-256 of its UTF-8 bytes. */
 export function digestOf(text: string): string {
-  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+  // The one-shot hash: a third of the time of a Hash object for a short text.
+  return `sha256:${hash('sha256', text, 'hex')}`;
 }
 
 /** Whether a value is a well-formed sha256 digest. */

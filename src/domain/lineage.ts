@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { HistoryEntry } from './image-config.js';
 
 /**
@@ -22,11 +22,7 @@ export function historyChain(history: readonly HistoryEntry[]): string[] {
   const chain: string[] = [];
   for (const entry of history) {
     const below = chain.at(-1) ?? '';
-    chain.push(
-      createHash('sha256')
-        .update(`${below}\n${entryIdentity(entry)}`)
-        .digest('hex'),
-    );
+    chain.push(hash('sha256', `${below}\n${entryIdentity(entry)}`, 'hex'));
   }
   return chain;
 }

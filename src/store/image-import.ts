@@ -64,6 +64,7 @@ export async function importImages(sql: Sql, batch: readonly ImportImage[]): Pro
     const created = await insertImages(
       tx,
       images.map((image, i) => ({ ...image, parentId: links[i]!.parentId })),
+      'IMPORT',
     );
     await insertTags(
       tx,

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../domain/errors.js';
 import type { LabelFilter } from '../domain/label-filter.js';
+import { type EventType, recordEvents } from './event-log.js';
 import { resolveImageId } from './id-search.js';
 import { filterClauses } from './image-list.js';
 import { lockLineageOf, rebase } from './lineage.js';
@@ -34,10 +35,10 @@ export function deleteImage(
 ): Promise<Removed> {
   return transaction(sql, async (tx) => {
     const id = await resolveImageId(tx, asked);
-    const removed = await removeImages(tx, [id], { onlyDangling: false });
+    const removed = await removeImages(tx, [id], { onlyDangling: false, event: 'DELETE' });
     // Another delete of the same image got there first.
     if (removed.deleted.length === 0) throw new NotFoundError('image', asked);
-    return pruneParents ? removeDanglingParents(tx, removed) : removed;
+    return pruneParents ? removeDanglingParents(tx, removed, 'DELETE') : removed;
   });
 }
 
@@ -56,9 +57,9 @@ export function pruneImages(sql: Sql, filter: PruneFilter): Promise<Removed> {
     const removed = await removeImages(
       tx,
       candidates.map((row) => row.id),
-      { onlyDangling: true },
+      { onlyDangling: true, event: 'PRUNE' },
     );
-    return removeDanglingParents(tx, removed);
+    return removeDanglingParents(tx, removed, 'PRUNE');
   });
 }
 
@@ -66,6 +67,7 @@ export function pruneImages(sql: Sql, filter: PruneFilter): Promise<Removed> {
 async function removeDanglingParents(
   sql: Queryable,
   removed: Removed & { parents?: string[] },
+  event: EventType,
 ): Promise<Removed> {
   const total: Removed = {
     deleted: [...removed.deleted],
@@ -74,7 +76,7 @@ async function removeDanglingParents(
   };
   let level = removed;
   while ((level.parents ?? []).length > 0) {
-    level = await removeImages(sql, level.parents!, { onlyDangling: true });
+    level = await removeImages(sql, level.parents!, { onlyDangling: true, event });
     total.deleted.push(...level.deleted);
     total.untagged.push(...level.untagged);
     total.releasedLayers.push(...level.releasedLayers);
@@ -85,13 +87,14 @@ async function removeDanglingParents(
 /**
  * Removes these images with their references, releasing the layers no other
  * image references. With onlyDangling, an image that has a reference or a
- * child by the time it is locked is kept. Also gives the removed images'
- * parents that were not removed with them.
+ * child by the time it is locked is kept. Records, per removed image, an
+ * UNTAG event for each of its references and then one of type `event`. Also
+ * gives the removed images' parents that were not removed with them.
  */
 async function removeImages(
   sql: Queryable,
   ids: readonly string[],
-  { onlyDangling }: { onlyDangling: boolean },
+  { onlyDangling, event }: { onlyDangling: boolean; event: EventType },
 ): Promise<Removed & { parents: string[] }> {
   if (ids.length === 0) return { deleted: [], untagged: [], releasedLayers: [], parents: [] };
   // Lineage first, then image rows, then layers: the order every writer takes them in.
@@ -155,7 +158,7 @@ async function removeImages(
   );
   const removedSet = new Set(removedIds);
   const byChainId = new Map(released.map((layer) => [layer.chainId, layer]));
-  const releasedLayers = targets.flatMap((target) =>
+  const releasedBy = targets.map((target) =>
     target.chain.flatMap((chainId) => {
       const layer = byChainId.get(chainId);
       // A layer two of these images shared is reported once, with the first.
@@ -163,6 +166,23 @@ async function removeImages(
       return layer ?? [];
     }),
   );
+  await recordEvents(
+    sql,
+    targets.flatMap((target, i) => [
+      ...target.untagged.map((reference) => ({
+        type: 'UNTAG' as const,
+        imageId: target.id,
+        reference,
+      })),
+      {
+        type: event,
+        imageId: target.id,
+        parentId: target.parentId,
+        releasedLayers: releasedBy[i]!,
+      },
+    ]),
+  );
+  const releasedLayers = releasedBy.flat();
   const parents = [...new Set(targets.flatMap((target) => target.parentId ?? []))].filter(
     (id) => !removedSet.has(id),
   );

@@ -3,9 +3,9 @@ import { digestOf } from '../domain/digest.js';
 import { CycleError, NotFoundError } from '../domain/errors.js';
 import { parseImageConfig } from '../domain/image-config.js';
 import { historyChain } from '../domain/lineage.js';
+import { recordEvents } from './event-log.js';
 import { resolveImageId } from './id-search.js';
-import { lineageLocks, rebaseAfterCreate } from './lineage.js';
-import { type Queryable, RowVanished, type Sql, transaction } from './pool.js';
+import { type Queryable, retrying, type Sql, transaction } from './pool.js';
 import { type ImageRow, imageColumns } from './rows.js';
 
 // Parent changes take this lock so that two of them cannot each pass the
@@ -24,27 +24,32 @@ export interface Created {
   created: boolean;
 }
 
-/** Docker's Create, with an optional parent argument resolved like any ID. */
-export async function createImage(
+/**
+ * Docker's Create, with an optional parent argument resolved like any ID: one
+ * statement, which is its own transaction.
+ */
+export function createImage(
   sql: Sql,
   rawConfig: string,
   askedParent: string | null,
 ): Promise<Created> {
   const config = validate({ rawConfig });
-  return transaction(sql, async (tx) => {
-    const parentId = askedParent === null ? null : await resolveImageId(tx, askedParent);
-    const [created] = await insertImages(tx, [{ ...config, parentId }]);
+  return retrying(async () => {
+    // A parent deleted after this fails the insert's foreign key: the retry
+    // then finds it gone.
+    const parentId = askedParent === null ? null : await resolveImageId(sql, askedParent);
+    const [created] = await insertImages(sql, [{ ...config, parentId }], 'CREATE');
     return created!;
   });
 }
 
 /**
- * Create for many configs in one transaction: each is validated and
- * content-addressed; parents must be stored already or come earlier in the batch.
+ * Create for many configs in one statement: each is validated and
+ * content-addressed; parents must be stored already or come in the batch.
  */
-export async function createImages(sql: Sql, images: readonly NewImage[]): Promise<Created[]> {
+export function createImages(sql: Sql, images: readonly NewImage[]): Promise<Created[]> {
   const configs = images.map(validate);
-  return transaction(sql, (tx) => insertImages(tx, configs));
+  return retrying(() => insertImages(sql, configs, 'CREATE'));
 }
 
 /** A config parsed, content-addressed and chained, ready to insert. */
@@ -64,12 +69,14 @@ export function validate({ rawConfig, parentId = null }: NewImage) {
 }
 
 /**
- * Stores the images that are new, and for those alone their layers and layer
- * references, in one statement; images already stored are left as they are.
+ * Stores the images that are new, and for those alone their layers, layer
+ * references and events, with their lineage, in one statement: store_images
+ * (migrations/00008_store_images.sql). Images already stored are left as they are.
  */
 export async function insertImages(
   sql: Queryable,
   images: readonly Validated[],
+  eventType: 'CREATE' | 'IMPORT',
 ): Promise<Created[]> {
   const unique = [...new Map(images.map((image) => [image.id, image])).values()];
   const refs = unique.flatMap((image) =>
@@ -87,85 +94,18 @@ export async function insertImages(
   // parent_id <> id would fire first.
   const parentOf = (image: Validated) => (image.parentId === image.id ? null : image.parentId);
   const refColumn = <T>(pick: (ref: (typeof refs)[number]) => T) => refs.map(pick);
-  // One round trip: generic plans (these statements are written to stay index
-  // probes under one, and planning the lineage statement for each call's
-  // values took longer than running it), the lineage locks (writers of one
-  // lineage take turns from here, before any of them holds a layer), the
-  // insert, then for a batch the bases and the rows read back, which must see
-  // the insert.
-  const locked = sql`
-    select set_config('plan_cache_mode', 'force_generic_plan', true),
-      ${lineageLocks(
-        sql,
-        unique.map((image) => image.chain[0] ?? null),
-      )}`.execute();
-  const inserted = sql<(ImageRow & { apart: boolean })[]>`
-    with new_images as (
-      insert into images as i
-        (id, raw_config, parent_id, created, architecture, os, author, comment, labels,
-         chain_top, chain_length, history_chain, base_id)
-      select id, raw_config, parent_id, created, architecture, os, author, comment, labels::jsonb,
-        chain[cardinality(chain)], cardinality(chain), history_chain,
-        -- Among the images stored before this statement: one of this batch
-        -- may be nearer, which the statement after it sees.
-        base.base_id
-      from unnest(
-        ${column((i) => i.id)}::text[], ${column((i) => i.rawConfig)}::text[],
-        ${column(parentOf)}::text[],
-        ${column((i) => i.created)}::text[]::timestamptz[],
-        ${column((i) => i.architecture)}::text[], ${column((i) => i.os)}::text[],
-        ${column((i) => i.author)}::text[], ${column((i) => i.comment)}::text[],
-        ${column((i) => (i.labels === null ? null : JSON.stringify(i.labels)))}::text[],
-        ${column((i) => `{${i.chain.join(',')}}`)}::text[],
-        ${column((i) => `{${i.historyChain.join(',')}}`)}::text[]
-      ) as new (id, raw_config, parent_id, created, architecture, os, author, comment, labels,
-                chain_text, history_text),
-      lateral (select chain_text::text[] as chain, history_text::text[] as history_chain) arrays
-      left join lateral lineage_base_of(new.id, arrays.chain, arrays.history_chain) base on true
-      on conflict (id) do nothing
-      returning ${imageColumns(sql)},
-        -- No stored image holds its chain, so none can have it as a nearer
-        -- base: a lone new image is then complete without the rebase.
-        i.chain_top is not null and not exists (
-          select from image_layers yl
-          where yl.chain_id = i.chain_top and yl.position = i.chain_length - 1
-        ) as apart
-    ),
-    refs as (
-      select * from unnest(
-        ${refColumn((r) => r.imageId)}::text[], ${refColumn((r) => r.position)}::int[],
-        ${refColumn((r) => r.chainId)}::text[], ${refColumn((r) => r.diffId)}::text[],
-        ${refColumn((r) => r.parentChainId)}::text[]
-      ) as r (image_id, position, chain_id, diff_id, parent_chain_id)
-      where r.image_id in (select id from new_images)
-    ),
-    new_layers as (
-      -- One order for every writer, so that concurrent creates never deadlock.
-      insert into layers (chain_id, diff_id, parent_chain_id, depth)
-      select distinct chain_id, diff_id, parent_chain_id, position + 1 from refs order by chain_id
-      on conflict (chain_id) do nothing
-    ),
-    -- Checking each reference locks its layer: in chain ID order, as deletes lock them.
-    new_refs as (
-      insert into image_layers (image_id, position, chain_id, diff_id)
-      select image_id, position, chain_id, diff_id from refs order by chain_id
-    )
-    select * from new_images`.execute();
-  const ids = unique.map((image) => image.id);
-  const lone = unique.length === 1;
-  // A batch's rebase goes out with the insert; a lone image's only when the
-  // insert says it may be needed (it came between stored images, or it was
-  // stored already and is read back), at the cost of a round trip then.
-  const pipelined = lone ? null : rebaseAfterCreate(sql, ids);
-  const [fresh, rebased] = await Promise.all([inserted, pipelined, locked]);
-  const rows =
-    rebased ??
-    (fresh.length === 1 && fresh[0]!.apart
-      ? fresh.map(({ apart, ...row }) => ({ ...row, isNew: true }))
-      : await rebaseAfterCreate(sql, ids));
-  // An image that was there for the insert but is gone now was deleted in
-  // between: run again, and this time store it.
-  if (rows.length < unique.length) throw new RowVanished();
+  const rows = await sql<(ImageRow & { isNew: boolean })[]>`
+    select * from store_images(
+      ${column((i) => i.id)}::text[], ${column((i) => i.rawConfig)}::text[],
+      ${column(parentOf)}::text[], ${column((i) => i.created)}::text[],
+      ${column((i) => i.architecture)}::text[], ${column((i) => i.os)}::text[],
+      ${column((i) => i.author)}::text[], ${column((i) => i.comment)}::text[],
+      ${column((i) => (i.labels === null ? null : JSON.stringify(i.labels)))}::text[],
+      ${column((i) => `{${i.chain.join(',')}}`)}::text[],
+      ${column((i) => `{${i.historyChain.join(',')}}`)}::text[],
+      ${refColumn((r) => r.imageId)}::text[], ${refColumn((r) => r.position)}::int[],
+      ${refColumn((r) => r.chainId)}::text[], ${refColumn((r) => r.diffId)}::text[],
+      ${refColumn((r) => r.parentChainId)}::text[], ${eventType})`;
   const byId = new Map(rows.map(({ isNew, ...row }) => [row.id, { row, isNew }]));
   const asked = images.map((image) => image.id);
   return images.map((image, i) => {
@@ -190,6 +130,7 @@ export async function setParent(
     const updated = await tx`update images set parent_id = ${parent} where id = ${id} returning id`;
     // A delete committed between finding the image and updating it.
     if (updated.length === 0) throw new NotFoundError('image', asked);
+    await recordEvents(tx, [{ type: 'SET_PARENT', imageId: id, parentId: parent }]);
     const [row] = await tx<ImageRow[]>`select ${imageColumns(tx)} from images i where i.id = ${id}`;
     return row!;
   });

@@ -95,13 +95,21 @@ function retryable(error: unknown, attempt: number): boolean {
 }
 
 /** Runs work in one transaction, again from the start when a concurrent writer got in the way. */
-export async function transaction<T>(
+export function transaction<T>(
   sql: Sql,
   work: (tx: postgres.TransactionSql) => Promise<T>,
 ): Promise<T> {
+  return retrying(async () => (await sql.begin(work)) as T);
+}
+
+/**
+ * Runs work that is one transaction (a single statement outside `begin` is
+ * one) again from the start when a concurrent writer got in the way.
+ */
+export async function retrying<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await sql.begin(work)) as T;
+      return await work();
     } catch (error) {
       if (!retryable(error, attempt) || attempt >= ATTEMPTS) throw error;
       // Jittered backoff, so that the writers who collided do not collide again.

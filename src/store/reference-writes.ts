@@ -7,6 +7,7 @@ import {
   repositoryName,
   withDefaultTag,
 } from '../domain/reference.js';
+import { recordEvents } from './event-log.js';
 import { resolveImage } from './image-lookup.js';
 import { type Queryable, RowVanished, type Sql, transaction } from './pool.js';
 import { type ReferenceRow, referenceColumns } from './reference-reads.js';
@@ -43,7 +44,10 @@ export function tagImage(sql: Sql, askedImage: string, parsed: Reference): Promi
         ${row.familiar_repository}, ${id})
       on conflict (name) do nothing
       returning ${referenceColumns(tx)}`;
-    if (inserted) return { reference: inserted, image, previousImageId: null };
+    if (inserted) {
+      await recordEvents(tx, [{ type: 'TAG', imageId: id, reference: row.familiar }]);
+      return { reference: inserted, image, previousImageId: null };
+    }
     // The name is taken: lock it, so that of two moves one waits for the other
     // and each says truly where it moved the name from.
     const [current] = await tx<{ imageId: string }[]>`
@@ -56,6 +60,13 @@ export function tagImage(sql: Sql, askedImage: string, parsed: Reference): Promi
       where r.name = ${name}
       returning ${referenceColumns(tx)}`;
     const previousImageId = current.imageId === id ? null : current.imageId;
+    // A name moved is an untag of the image it named, then a tag.
+    if (previousImageId !== null) {
+      await recordEvents(tx, [
+        { type: 'UNTAG', imageId: previousImageId, reference: row.familiar },
+        { type: 'TAG', imageId: id, reference: row.familiar },
+      ]);
+    }
     return { reference: reference!, image, previousImageId };
   });
 }
@@ -89,7 +100,12 @@ export async function insertTags(tx: Queryable, tags: readonly NewTag[]): Promis
   const imageIds = [...new Set(column('image_id'))].sort();
   // Image rows first, in one order, as a single tag locks them.
   await tx`update images set last_tag_time = now() where id = any(${imageIds}::text[])`;
-  await tx`
+  // Locked in name order, as the insert below takes them: where each name
+  // pointed before, for the UNTAG of a name that moves.
+  const before = await tx<{ name: string; imageId: string }[]>`
+    select name, image_id as "imageId" from image_references
+    where name = any(${column('name')}::text[]) order by name for update`;
+  const changed = await tx<{ name: string; familiar: string; imageId: string }[]>`
       insert into image_references
         (name, repository, tag, digest, familiar, familiar_repository, image_id)
       select * from unnest(
@@ -98,7 +114,21 @@ export async function insertTags(tx: Queryable, tags: readonly NewTag[]): Promis
         ${column('familiar_repository')}::text[], ${column('image_id')}::text[])
       order by 1
       on conflict (name) do update set image_id = excluded.image_id, created_at = now()
-      where image_references.image_id <> excluded.image_id`;
+      where image_references.image_id <> excluded.image_id
+      returning name, familiar, image_id as "imageId"`;
+  const previous = new Map(before.map((row) => [row.name, row.imageId]));
+  await recordEvents(
+    tx,
+    changed
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .flatMap(({ name, familiar, imageId }) => {
+        const tag = { type: 'TAG' as const, imageId, reference: familiar };
+        const from = previous.get(name);
+        return from === undefined
+          ? [tag]
+          : [{ ...tag, type: 'UNTAG' as const, imageId: from }, tag];
+      }),
+  );
 }
 
 /** The stored form of a reference to tag with: `:latest` when it names no tag or digest. */
@@ -136,6 +166,9 @@ export function untagImage(
       delete from image_references where name = ${name}
       returning familiar, image_id as "imageId"`;
     if (!removed) throw new NotFoundError('image', asked);
+    await recordEvents(tx, [
+      { type: 'UNTAG', imageId: removed.imageId, reference: removed.familiar },
+    ]);
     // The foreign key kept the image while its reference was there.
     const [image] = await tx<ImageRow[]>`
       select ${imageColumns(tx)} from images i where i.id = ${removed.imageId}`;
