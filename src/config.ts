@@ -29,6 +29,8 @@ export interface AppSettings {
   /** Browser origins allowed to call the API; none turns CORS off. */
   corsOrigins: string[];
   introspection: boolean;
+  /** How long the event log keeps events, in seconds. */
+  eventRetention: number;
   limits: Limits;
 }
 
@@ -86,6 +88,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((origin) => origin.trim())
       .filter(Boolean),
     introspection: introspection === 'on' || introspection === 'true',
+    eventRetention: duration(
+      'IMAGESTORE_EVENT_RETENTION',
+      text('IMAGESTORE_EVENT_RETENTION') ?? '7d',
+    ),
     limits: {
       depth: int('IMAGESTORE_MAX_QUERY_DEPTH', 64, 1, 10_000),
       aliases: int('IMAGESTORE_MAX_ALIASES', 30, 1, 100_000),
@@ -96,6 +102,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       configBytes: int('IMAGESTORE_MAX_CONFIG_BYTES', 4 * MiB, 1024, 1024 * MiB),
     },
   };
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A duration such as 7d, 12h, 30m or 45s (a bare number is seconds), in seconds. */
+function duration(name: string, value: string): number {
+  const match = /^(\d{1,9})([smhd]?)$/.exec(value);
+  const seconds = match ? Number(match[1]) * UNIT_SECONDS[match[2] || 's']! : 0;
+  if (seconds < 1) {
+    throw new ConfigError(`${name} must be a duration such as 7d, 12h, 30m or 45s, got "${value}"`);
+  }
+  return seconds;
 }
 
 /** The app settings when nothing is configured. */

@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { reportFailure } from './cli/command.js';
 import { ConfigError, readConfig } from './config.js';
-import { createApp } from './server/app.js';
+import { createHttpServer, type HttpServer } from './server/http-server.js';
 import { migrate } from './store/migrate.js';
 import { type Database, openDatabase } from './store/open-database.js';
 
@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   try {
     await migrate(database.sql);
     const logger = pino({ level: config.logLevel });
-    const server = createServer(createApp({ sql: database.sql, logger, settings: config }));
+    const http = createHttpServer({ sql: database.sql, logger, settings: config });
+    const { server } = http;
     await listen(server, config.port, config.host);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
           'IMAGESTORE_WRITE_TOKEN to require a token)',
       );
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => void shutdown(server, database, signal));
+      process.once(signal, () => void shutdown(http, database, signal));
     }
   } catch (error) {
     await database.close();
@@ -53,11 +54,16 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** Stops taking requests, lets in-flight ones finish (bounded), then closes the database. */
-async function shutdown(server: Server, database: Database, signal: string): Promise<void> {
+/**
+ * Stops taking requests, ends subscriptions, lets in-flight requests finish
+ * (bounded), then closes the database.
+ */
+async function shutdown(http: HttpServer, database: Database, signal: string): Promise<void> {
   console.log(`imagestore: ${signal}: shutting down`);
+  const { server } = http;
   const drained = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
+  await http.close();
   const timer = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
   await drained;
   clearTimeout(timer);

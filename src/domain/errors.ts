@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'PAYLOAD_TOO_LARGE'
   | 'QUERY_TOO_COMPLEX'
+  | 'EVENTS_EXPIRED'
   | 'DATABASE_UNAVAILABLE';
 
 /** An expected failure: shown to the client with its code, unlike unexpected errors. */
@@ -72,6 +73,20 @@ export class PayloadTooLargeError extends ImageStoreError {
 /** A query whose estimated cost is over the server's limit. */
 export class QueryTooComplexError extends ImageStoreError {
   readonly code = 'QUERY_TOO_COMPLEX';
+}
+
+/**
+ * Events from before the asked-for point were removed by retention: reading
+ * from there would skip some. Resuming from `oldestCursor` reads all that is kept.
+ */
+export class EventsExpiredError extends ImageStoreError {
+  readonly code = 'EVENTS_EXPIRED' as const;
+  constructor(readonly oldestCursor: string) {
+    super(`events from before ${oldestCursor} are no longer kept; resume from there`);
+  }
+  override get extensions() {
+    return { code: this.code, oldestCursor: this.oldestCursor };
+  }
 }
 
 /** A setting or a database that cannot work; its message says which and what to do. */

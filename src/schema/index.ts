@@ -1,5 +1,6 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
+import './event.js';
 import './history-entry.js';
 import './image.js';
 import './image-list.js';

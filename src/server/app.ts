@@ -3,10 +3,11 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { GraphQLError } from 'graphql';
-import { createYoga } from 'graphql-yoga';
+import { type GraphQLError, getOperationAST } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import { type Logger, pino } from 'pino';
 import { type AppSettings, defaultAppSettings, type Limits } from '../config.js';
+import type { EventHub } from '../events/event-hub.js';
 import { schema } from '../schema/index.js';
 import { createImageStore } from '../store/image-store.js';
 import type { Sql } from '../store/pool.js';
@@ -59,6 +60,16 @@ function yogaLogging(logger: Logger) {
   };
 }
 
+/** After a mutation has run (its transactions committed), the hub reads what it wrote. */
+function useWakeOnWrite(events: EventHub): Plugin {
+  return {
+    onExecute({ args }) {
+      if (getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
+      return { onExecuteDone: () => events.wake() };
+    },
+  };
+}
+
 /** What the HTTP app is built from. */
 export interface AppOptions {
   sql: Sql;
@@ -67,8 +78,17 @@ export interface AppOptions {
   settings?: Partial<Omit<AppSettings, 'limits'>> & { limits?: Partial<Limits> };
 }
 
-/** The GraphQL app at /graphql, with GraphiQL served from this server itself; no socket. */
-export function createApp({ sql, logger = pino(), settings = {} }: AppOptions) {
+/**
+ * The GraphQL app at /graphql, with GraphiQL served from this server itself;
+ * no socket. Subscriptions read the event hub, which each mutation wakes as
+ * it completes, so that this process's own writes reach its subscribers at once.
+ */
+export function createApp({
+  sql,
+  logger = pino(),
+  settings = {},
+  events,
+}: AppOptions & { events: EventHub }) {
   const defaults = defaultAppSettings();
   const { maxTreeDepth, introspection, corsOrigins, writeToken, readToken, databaseTimeout } = {
     ...defaults,
@@ -78,7 +98,7 @@ export function createApp({ sql, logger = pino(), settings = {} }: AppOptions) {
   const store = createImageStore(sql, { maxTreeDepth });
   return createYoga({
     schema,
-    context: () => createContext(store, limits),
+    context: () => createContext(store, limits, events),
     graphiql: { title: 'Image store', defaultQuery: DEFAULT_QUERY },
     renderGraphiQL,
     landingPage: false,
@@ -103,6 +123,7 @@ export function createApp({ sql, logger = pino(), settings = {} }: AppOptions) {
         blockFieldSuggestion: { enabled: !introspection },
       }),
       useTokens({ writeToken, readToken }),
+      useWakeOnWrite(events),
       useGraphQlJit(),
     ],
   });

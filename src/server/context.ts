@@ -1,6 +1,8 @@
+import { contextCacheSymbol } from '@pothos/core';
 import DataLoader from 'dataloader';
 import type { Limits } from '../config.js';
 import { NotFoundError } from '../domain/errors.js';
+import type { EventHub } from '../events/event-hub.js';
 import { TreeCache } from '../schema/tree-cache.js';
 import type { ImageStore, ReferenceRow } from '../store/image-store.js';
 
@@ -16,10 +18,24 @@ export interface Context {
   /** Each image's lineage root (the top of its bases), by ID. */
   lineageRoots: DataLoader<string, string>;
   limits: Limits;
+  /** This process's fan-out of the event log, for subscriptions. */
+  events: EventHub;
 }
 
 /** A fresh context per request, so loaders never serve one request's rows to another. */
-export function createContext(store: ImageStore, limits: Limits): Context {
+export function createContext(store: ImageStore, limits: Limits, events: EventHub): Context {
+  const context = { store, limits, events } as Context;
+  freshLoaders(context);
+  return context;
+}
+
+/**
+ * Gives a context loaders that have read nothing yet: its own and those
+ * Pothos keeps per context. A subscription keeps its context from event to
+ * event, and each event must see the store as it is then.
+ */
+export function freshLoaders(context: Context): void {
+  const { store } = context;
   const configs = new DataLoader<string, StoredConfig>(async (ids) => {
     const texts = await store.configs(ids);
     return ids.map((id) => {
@@ -33,7 +49,8 @@ export function createContext(store: ImageStore, limits: Limits): Context {
   const lineageRoots = new DataLoader<string, string>(async (ids) =>
     (await store.ancestors('base', ids)).map((bases, i) => bases.at(-1)?.id ?? ids[i]!),
   );
-  return { store, tree, limits, configs, references, lineageRoots };
+  Object.assign(context, { tree, configs, references, lineageRoots });
+  (context as unknown as Record<symbol, object>)[contextCacheSymbol] = {};
 }
 
 /** A stored config text, parsed once however many fields read it. */

@@ -38,6 +38,10 @@ const eventColumns = (sql: Queryable) => sql`
   e.tx::text as tx, e.position::text as position, e.time, e.type, e.image_id as "imageId",
   e.parent_id as "parentId", e.reference, e.released_layers as "releasedLayers"`;
 
+// Settled: written by a transaction older than the oldest one still in
+// flight, so no event can come before it any more.
+const settled = (sql: Queryable) => sql`e.tx < pg_snapshot_xmin(pg_current_snapshot())`;
+
 /** Writes events inside the caller's transaction, in the order given. */
 export async function recordEvents(sql: Queryable, events: readonly NewEvent[]): Promise<void> {
   if (events.length === 0) return;
@@ -72,29 +76,67 @@ export async function readSettled(
   sql: Queryable,
   after: EventCursor | null,
   limit: number,
-  filter: { types?: readonly EventType[] | null; until?: Date | null } = {},
 ): Promise<SettledRead> {
   const rows = await sql<(EventRow & { settled: boolean })[]>`
-    select ${eventColumns(sql)},
-      e.tx < pg_snapshot_xmin(pg_current_snapshot()) as settled
+    select ${eventColumns(sql)}, ${settled(sql)} as settled
     from image_events e
     where ${after === null ? sql`true` : sql`(e.tx, e.position) > (${after.tx}::xid8, ${after.position}::bigint)`}
-      ${filter.types ? sql`and e.type = any(${filter.types as EventType[]}::text[])` : sql``}
-      ${filter.until ? sql`and e.time < ${filter.until}` : sql``}
     order by e.tx, e.position
     limit ${limit + 1}`;
-  const settled = rows.findIndex((row) => !row.settled);
-  const events = (settled === -1 ? rows : rows.slice(0, settled))
+  const firstUnsettled = rows.findIndex((row) => !row.settled);
+  const events = (firstUnsettled === -1 ? rows : rows.slice(0, firstUnsettled))
     .slice(0, limit)
     .map(({ settled: _, ...row }) => row);
-  return { events, unsettled: settled !== -1 };
+  return { events, unsettled: firstUnsettled !== -1 };
+}
+
+/** A page of the settled log, for the events connection. */
+export interface EventWindow {
+  after?: EventCursor;
+  before?: EventCursor;
+  limit: number;
+  descending: boolean;
+  filter: EventFilter;
+}
+
+/** Which events a reader wants: of these types, from and until these times. */
+export interface EventFilter {
+  types: readonly EventType[] | null;
+  since: Date | null;
+  until: Date | null;
+}
+
+const filterClauses = (sql: Queryable, filter: EventFilter) => sql`
+  ${filter.types ? sql`and e.type = any(${filter.types as EventType[]}::text[])` : sql``}
+  ${filter.since ? sql`and e.time >= ${filter.since}` : sql``}
+  ${filter.until ? sql`and e.time < ${filter.until}` : sql``}`;
+
+/** A page of the settled events, in the log's order or its reverse. */
+export function eventPage(sql: Queryable, page: EventWindow): Promise<EventRow[]> {
+  const at = (cursor: EventCursor) => sql`(${cursor.tx}::xid8, ${cursor.position}::bigint)`;
+  const direction = page.descending ? sql`desc` : sql`asc`;
+  return sql<EventRow[]>`
+    select ${eventColumns(sql)} from image_events e
+    where ${settled(sql)} ${filterClauses(sql, page.filter)}
+      ${page.after ? sql`and (e.tx, e.position) > ${at(page.after)}` : sql``}
+      ${page.before ? sql`and (e.tx, e.position) < ${at(page.before)}` : sql``}
+    order by e.tx ${direction}, e.position ${direction}
+    limit ${page.limit}`;
+}
+
+/** How many settled events the filter selects. */
+export async function countEvents(sql: Queryable, filter: EventFilter): Promise<number> {
+  const [row] = await sql<{ count: number }[]>`
+    select count(*)::int as count from image_events e
+    where ${settled(sql)} ${filterClauses(sql, filter)}`;
+  return row!.count;
 }
 
 /** The last settled event's cursor, or null when the log is empty: where "now" is. */
 export async function settledEnd(sql: Queryable): Promise<EventCursor | null> {
   const [row] = await sql<EventCursor[]>`
     select e.tx::text as tx, e.position::text as position from image_events e
-    where e.tx < pg_snapshot_xmin(pg_current_snapshot())
+    where ${settled(sql)}
     order by e.tx desc, e.position desc limit 1`;
   return row ?? null;
 }
@@ -119,14 +161,6 @@ export async function removedThrough(
   return row ?? null;
 }
 
-/** The first event still kept, or null when the log is empty. */
-export async function oldestKept(sql: Queryable): Promise<EventCursor | null> {
-  const [row] = await sql<EventCursor[]>`
-    select e.tx::text as tx, e.position::text as position from image_events e
-    order by e.tx, e.position limit 1`;
-  return row ?? null;
-}
-
 /**
  * Removes the settled events older than the retention, as a prefix of the
  * order (so that what is kept has no holes), and records how far it went.
@@ -136,8 +170,7 @@ export async function removeExpired(sql: Sql, retentionSeconds: number): Promise
   const [row] = await sql<{ removed: number }[]>`
     with last as (
       select e.tx, e.position, e.time from image_events e
-      where e.time < now() - make_interval(secs => ${retentionSeconds})
-        and e.tx < pg_snapshot_xmin(pg_current_snapshot())
+      where e.time < now() - make_interval(secs => ${retentionSeconds}) and ${settled(sql)}
       order by e.tx desc, e.position desc limit 1
     ),
     removed as (

@@ -1,4 +1,5 @@
 import type { Reference } from '../domain/reference.js';
+import * as events from './event-log.js';
 import * as imports from './image-import.js';
 import * as lists from './image-list.js';
 import { resolveImage } from './image-lookup.js';
@@ -12,6 +13,13 @@ import * as tags from './reference-writes.js';
 import type { ImageRow, LayerRow } from './rows.js';
 import { statisticsKeeper } from './statistics.js';
 
+export type {
+  EventCursor,
+  EventFilter,
+  EventRow,
+  EventType,
+  EventWindow,
+} from './event-log.js';
 export type { Imported, ImportImage } from './image-import.js';
 export type {
   ImageFilter,
@@ -112,6 +120,14 @@ export interface ImageStore {
   imagesWithLayers(chainIds: readonly string[]): Promise<ImageRow[][]>;
   /** Each layer's children (the layers on top of it), ordered by chain ID. */
   layerChildren(chainIds: readonly string[]): Promise<LayerRow[][]>;
+
+  /** A page of the event log's settled part (events no transaction in flight can precede). */
+  eventPage(window: events.EventWindow): Promise<events.EventRow[]>;
+  countEvents(filter: events.EventFilter): Promise<number>;
+  /** The cursor just before the first event at or after a time; null when none is before it. */
+  eventCursorBefore(time: Date): Promise<events.EventCursor | null>;
+  /** The last event retention removed, with its time; null when it removed none. */
+  eventsRemovedThrough(): Promise<(events.EventCursor & { time: Date }) | null>;
 }
 
 /** The store over one connection pool. */
@@ -160,5 +176,9 @@ export function createImageStore(
     layersOf: (imageIds) => layers.layersOf(sql, imageIds),
     imagesWithLayers: (chainIds) => layers.imagesWithLayers(sql, chainIds),
     layerChildren: (chainIds) => layers.layerChildren(sql, chainIds),
+    eventPage: (window) => events.eventPage(sql, window),
+    countEvents: (filter) => events.countEvents(sql, filter),
+    eventCursorBefore: (time) => events.cursorBefore(sql, time),
+    eventsRemovedThrough: () => events.removedThrough(sql),
   };
 }

@@ -44,6 +44,14 @@ export function connect(url: string, options: PoolOptions = {}): Sql {
 }
 
 /**
+ * Whether the pool is the embedded database's one session: nothing else can
+ * connect to it (no second connection to LISTEN on, no one to take turns with).
+ */
+export function sharesOneSession(sql: Sql): boolean {
+  return sql.options.max === 1;
+}
+
+/**
  * A row this transaction read was removed by another that committed since:
  * what it was about to answer no longer holds, so it runs again from the start.
  */

@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { type AppOptions, createApp } from '../../src/server/app.js';
+import type { AppOptions } from '../../src/server/app.js';
+import { createHttpServer } from '../../src/server/http-server.js';
 import type { Sql } from '../../src/store/pool.js';
 
 /** A GraphQL answer as a client sees it. */
@@ -16,7 +16,8 @@ export async function startServer(sql: Sql, settings: AppOptions['settings'] = {
   const lines: Record<string, any>[] = [];
   const destination = { write: (line: string) => void lines.push(JSON.parse(line)) };
   const logger = pino({ level: 'debug' }, destination);
-  const server = createServer(createApp({ sql, logger, settings }));
+  const http = createHttpServer({ sql, logger, settings });
+  const { server } = http;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   return {
@@ -34,6 +35,11 @@ export async function startServer(sql: Sql, settings: AppOptions['settings'] = {
       });
       return (await response.json()) as Answer<T>;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    events: http.events,
+    async close() {
+      await http.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

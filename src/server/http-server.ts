@@ -1,0 +1,39 @@
+import { createServer, type Server } from 'node:http';
+import { pino } from 'pino';
+import { defaultAppSettings } from '../config.js';
+import { EventHub } from '../events/event-hub.js';
+import { sharesOneSession } from '../store/pool.js';
+import { type AppOptions, createApp } from './app.js';
+import { serveWebSockets } from './web-sockets.js';
+
+/** The HTTP server with everything it serves, and how to stop what it runs. */
+export interface HttpServer {
+  server: Server;
+  events: EventHub;
+  /** Ends subscriptions and WebSockets; the caller closes the server itself. */
+  close(): Promise<void>;
+}
+
+/**
+ * The app over HTTP: GraphQL and GraphiQL, subscriptions over Server-Sent
+ * Events and over WebSocket, fed by this process's one event hub.
+ */
+export function createHttpServer(options: AppOptions): HttpServer {
+  const logger = options.logger ?? pino();
+  const events = new EventHub(options.sql, {
+    logger,
+    retentionSeconds: options.settings?.eventRetention ?? defaultAppSettings().eventRetention,
+    listen: !sharesOneSession(options.sql),
+  });
+  const yoga = createApp({ ...options, logger, events });
+  const server = createServer(yoga);
+  const sockets = serveWebSockets(server, yoga);
+  return {
+    server,
+    events,
+    async close() {
+      await events.close();
+      await sockets.close();
+    },
+  };
+}
