@@ -2,7 +2,13 @@ import { type ResolveCursorConnectionArgs, resolveCursorConnection } from '@poth
 import { BadInputError, EventsExpiredError, NotFoundError } from '../domain/errors.js';
 import { familiarString, parseReference, withDefaultTag } from '../domain/reference.js';
 import { type Context, freshLoaders } from '../server/context.js';
-import { before, type EventCursor, type EventRow, type EventType } from '../store/event-log.js';
+import {
+  before,
+  type EventCursor,
+  type EventRow,
+  type EventType,
+  LOG_START,
+} from '../store/event-log.js';
 import { builder } from './builder.js';
 import { LayerMetadata } from './layer.js';
 import { Image } from './object-refs.js';
@@ -32,9 +38,6 @@ function parseEventCursor(cursor: string): EventCursor {
   return { tx: match[1]!, position: match[2]! };
 }
 
-// Before every event: where a reader starts who wants the whole log.
-const LOG_START: EventCursor = { tx: '0', position: '0' };
-
 /**
  * Where a reader asking for events after `since` (a cursor, or an RFC 3339
  * time) starts; EVENTS_EXPIRED when retention removed events after that point.
@@ -48,9 +51,10 @@ async function startOf(since: string, context: Context): Promise<EventCursor> {
   const removed = await context.store.eventsRemovedThrough();
   const expired =
     removed !== null &&
-    (time === null ? before(cursor!, removed) : time.getTime() <= removed.time.getTime());
+    (time === null ? before(cursor, removed) : time.getTime() <= removed.time.getTime());
   if (expired) throw new EventsExpiredError(eventCursor(removed));
-  return cursor ?? removed ?? LOG_START;
+  // From the start of what is kept.
+  return before(cursor, removed ?? LOG_START) ? removed! : cursor;
 }
 
 const ImageEvent = builder.objectRef<EventRow>('ImageEvent').implement({

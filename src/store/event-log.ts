@@ -141,15 +141,22 @@ export async function settledEnd(sql: Queryable): Promise<EventCursor | null> {
   return row ?? null;
 }
 
-/** The cursor just before the first event at or after a time: to read from that time on. */
-export async function cursorBefore(sql: Queryable, time: Date): Promise<EventCursor | null> {
+/** Before every event: where a reader starts who wants the whole log. */
+export const LOG_START: EventCursor = { tx: '0', position: '0' };
+
+/**
+ * Where a reader starts who wants the events from a time on: just before the
+ * first event at or after it, or after the last event when none is.
+ */
+export async function cursorBefore(sql: Queryable, time: Date): Promise<EventCursor> {
+  const [first] = await sql<EventCursor[]>`
+    select e.tx::text as tx, e.position::text as position from image_events e
+    where e.time >= ${time} order by e.tx, e.position limit 1`;
   const [row] = await sql<EventCursor[]>`
     select e.tx::text as tx, e.position::text as position from image_events e
-    where (e.tx, e.position) < (
-      select (f.tx, f.position) from image_events f where f.time >= ${time}
-      order by f.tx, f.position limit 1)
+    ${first ? sql`where (e.tx, e.position) < (${first.tx}::xid8, ${first.position}::bigint)` : sql``}
     order by e.tx desc, e.position desc limit 1`;
-  return row ?? null;
+  return row ?? LOG_START;
 }
 
 /** How far retention has removed events: the last one removed, or null when none was. */

@@ -124,8 +124,8 @@ export interface ImageStore {
   /** A page of the event log's settled part (events no transaction in flight can precede). */
   eventPage(window: events.EventWindow): Promise<events.EventRow[]>;
   countEvents(filter: events.EventFilter): Promise<number>;
-  /** The cursor just before the first event at or after a time; null when none is before it. */
-  eventCursorBefore(time: Date): Promise<events.EventCursor | null>;
+  /** Where to read from to get the events from a time on. */
+  eventCursorBefore(time: Date): Promise<events.EventCursor>;
   /** The last event retention removed, with its time; null when it removed none. */
   eventsRemovedThrough(): Promise<(events.EventCursor & { time: Date }) | null>;
 }
