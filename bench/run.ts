@@ -8,6 +8,7 @@ import { migrate } from '../src/store/migrate.js';
 import { connect } from '../src/store/pool.js';
 import { startProcess } from '../test/support/process.js';
 import { countImages, findTargets, QUERIES, q1Floor, q5Floor } from './cases.js';
+import { benchEvents } from './events.js';
 import { generateForest } from './forest.js';
 import { drive, graphqlClient, type Measured } from './load.js';
 import { seed, seedNames } from './seed.js';
@@ -94,6 +95,23 @@ for (const concurrency of [1, 8]) {
     }),
   );
 }
+// E1: the same creates with 200 subscribers on two instances, this one and a second.
+const second = await startServer();
+const e1 = await benchEvents(
+  [server.url, second.url],
+  200,
+  seconds,
+  () => fresh.next().value!.rawConfig,
+);
+second.stop();
+created.push(...e1.created);
+const w1Alone = Number(rows.find((r) => r[0] === 'W1 createImage' && r[1] === '8')![2]);
+rows.push(row('W1 createImage, 200 subscribers (E1)', 8, e1.writes, '', '1'));
+const eventsLine =
+  `E1: ${e1.subscribers} subscribers over 2 instances, W1 at concurrency 8: ` +
+  `${e1.deliveredPerSecond.toFixed(0)} events delivered/s, commit to receipt p50 ` +
+  `${e1.p50.toFixed(1)} ms, p99 ${e1.p99.toFixed(1)} ms, ${e1.lost} lost; W1 with subscribers ` +
+  `/ without: ${(e1.writes.perSecond / w1Alone).toFixed(2)}`;
 const SET_PARENT =
   'mutation W2($id: String!, $p: String) { setParent(id: $id, parent: $p) { image { id } } }';
 for (const concurrency of [1, 8]) {
@@ -143,6 +161,7 @@ const ratio = (name: string) => {
   return (p50(name) / p50(`${name} raw SQL floor`)).toFixed(2);
 };
 console.log(`\nQ1 p50 / raw SQL floor p50: ${ratio('Q1')}; Q5: ${ratio('Q5')}; Q8: ${ratio('Q8')}`);
+console.log(eventsLine);
 console.log(
   `server peak RSS ${mb(peak)} MB; ` +
     `RSS after each of 6 rounds of 100 Q1 requests: ${rounds.map(mb).join(', ')} MB`,
@@ -230,7 +249,7 @@ async function ensureSeeded(): Promise<void> {
     return;
   }
   console.log(`seeding ${images} images (seed ${forestSeed}); the database is kept for later runs`);
-  await sql`truncate images, image_layers, layers, image_references`;
+  await sql`truncate images, image_layers, layers, image_references, image_events`;
   const rate = await seed(store, { images, seed: forestSeed });
   console.log(`seeded at ${Math.round(rate)} images/s`);
   await sql`vacuum analyze`;

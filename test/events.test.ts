@@ -35,7 +35,6 @@ const server = useTestServer();
 
 /** Every event Query.events lists, page by page. */
 async function allEvents(target = server) {
-  // biome-ignore lint/suspicious/noExplicitAny: the fields asked for above
   const events: any[] = [];
   let after: string | null = null;
   for (;;) {

@@ -63,6 +63,8 @@ export class EventHub {
   private readonly timers: NodeJS.Timeout[] = [];
   private listener: postgres.Sql | null = null;
   private closed = false;
+  /** Whether wake-ups came while there were no subscribers: the position lags the log. */
+  private idle = false;
 
   constructor(
     private readonly sql: Sql,
@@ -120,6 +122,12 @@ export class EventHub {
   /** Reads what is new in the log now: after a commit of this process, or a notification. */
   wake(): void {
     if (this.closed) return;
+    // No one to hand events to: the first subscriber moves the position to the
+    // log's end (see stream), so writes cost no read of the log until then.
+    if (this.subscribers.size === 0) {
+      this.idle = true;
+      return;
+    }
     if (this.reading) {
       this.readAgain = true;
       return;
@@ -180,6 +188,10 @@ export class EventHub {
   stream(since: EventCursor | null, wanted: (event: EventRow) => boolean): AsyncIterable<EventRow> {
     return new Repeater<EventRow>(async (push, stop) => {
       await this.started;
+      if (this.idle) {
+        this.idle = false;
+        this.position = await settledEnd(this.sql);
+      }
       let stopped = false;
       void stop.then(() => (stopped = true));
       let cursor = since ?? this.position;

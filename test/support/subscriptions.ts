@@ -8,7 +8,6 @@ export type Transport = 'sse' | 'ws';
 /** A subscription's answers as they came, until it ended or was stopped. */
 export interface Subscription {
   /** Each answer's data (the subscription field's value). */
-  // biome-ignore lint/suspicious/noExplicitAny: tests read the fields they asked for
   events: any[];
   /** Errors answered, or that ended it. */
   errors: { message: string; extensions?: Record<string, unknown> }[];
@@ -35,7 +34,6 @@ export function subscribe(
   let end!: () => void;
   const ended = new Promise<void>((resolve) => (end = resolve));
   const sink = {
-    // biome-ignore lint/suspicious/noExplicitAny: an execution result of any shape
     next(result: any) {
       if (result.errors) errors.push(...result.errors);
       const value = result.data ? Object.values(result.data)[0] : undefined;
@@ -49,7 +47,6 @@ export function subscribe(
       const json = /^data: (\{.*\})$/m.exec(text)?.[1] ?? (text.startsWith('{') ? text : null);
       const body = json === null ? null : JSON.parse(json);
       const list = body?.errors ?? (Array.isArray(error) ? error : [error]);
-      // biome-ignore lint/suspicious/noExplicitAny: errors of any shape
       errors.push(...list.map((e: any) => ({ message: String(e?.message ?? e), ...e })));
       end();
     },
