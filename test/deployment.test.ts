@@ -68,6 +68,14 @@ describe('docker-compose.yml and the Dockerfile agree with the server', () => {
       assert.ok(read.has(name), name);
   });
 
+  it('when compose runs a second instance, then it is the same server on the same database, published on its own port', () => {
+    const second = compose.services['imagestore-2'];
+    assert.equal(second.build, app.build);
+    assert.deepEqual(second.environment, app.environment);
+    assert.deepEqual(second.depends_on, app.depends_on);
+    assert.deepEqual(second.ports, [`4001:${app.environment.PORT}`]);
+  });
+
   it('when the port is published, then the server listens on it and the image exposes it', () => {
     const port = app.environment.PORT;
     assert.deepEqual(app.ports, [`${port}:${port}`]);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { makeConfig } from './support/configs.js';
 import { useTestServer } from './support/harness.js';
 import { realConfigs } from './support/real-configs.js';
+import { subscribe } from './support/subscriptions.js';
 
 const server = useTestServer();
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -11,6 +13,8 @@ const [create, link, tree, tag, byName, untag] = [
   ...walkThrough.matchAll(/```graphql\n([\s\S]*?)```/g),
 ].map((m) => m[1]!);
 
+const live = readme.slice(readme.indexOf('## Live updates'), readme.indexOf('## Configuration'));
+const [liveSubscription] = [...live.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
 const lineage = readme.slice(readme.indexOf('## Lineage'), readme.indexOf('## Import and export'));
 const [lineageQuery] = [...lineage.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
@@ -83,5 +87,33 @@ describe('the README', () => {
       .map((id: string) => id.slice(7, 19));
     assert.equal(roots.length, 22);
     assert.ok(roots.includes('187f89fb0852') && !roots.includes('03d7b3c657a4'));
+  });
+
+  it('when the Live updates subscription runs and an image is created and tagged, then its events come with the fields it selects', async () => {
+    const subscription = subscribe('sse', server.url, liveSubscription!, {});
+    // Live from now: a probe shows the stream is open before the writes it must see.
+    let probe = 0;
+    while (subscription.events.length === 0) {
+      await server.create(makeConfig([`live-probe-${probe++}`]));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const id = await server.create(makeConfig(['live-readme']));
+    await server.data(
+      'mutation ($i: String!) { tagImage(image: $i, reference: "acme/live:1") { image { id } } }',
+      { i: id },
+    );
+    await subscription.received(subscription.events.length + 2);
+    subscription.stop();
+    const mine = subscription.events.filter((event) => event.imageId === id);
+    assert.deepEqual(
+      mine.map((event) => [event.type, event.reference]),
+      [
+        ['CREATE', null],
+        ['TAG', 'acme/live:1'],
+      ],
+    );
+    // Each event reads the image as it is when the event is delivered.
+    assert.equal(mine[0].image.shortId, id.slice(7, 19));
+    assert.deepEqual(mine[1].image.repoTags, ['acme/live:1']);
   });
 });
