@@ -57,6 +57,27 @@ describe('GraphiQL in a real browser', () => {
       assert.ok((await shown()).includes(`"id":"${image.id}"`), await shown());
       assert.ok((await shown()).includes('"shortId":"187f89fb0852"'));
       assert.deepEqual(elsewhere, []);
+
+      // A subscription runs too (over Server-Sent Events): its result pane shows
+      // the event of an image created meanwhile.
+      await editor.click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText('subscription { imageEvents { type image { shortId } } }');
+      await page.click('.graphiql-execute-button');
+      const created = realConfig('03d7b3c6');
+      const shortId = created.id.slice(7, 19);
+      const deadline = performance.now() + 30_000;
+      while (!(await shown()).includes(`"shortId":"${shortId}"`)) {
+        assert.ok(performance.now() < deadline, `no event showed: ${await shown()}`);
+        // Created (again) until the stream was open to see it.
+        await server.gql('mutation ($id: String!) { deleteImage(id: $id) { deleted } }', {
+          id: created.id,
+        });
+        await server.create(created.raw);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      assert.ok((await shown()).includes('"type":"CREATE"'), await shown());
     } finally {
       await browser.close();
     }

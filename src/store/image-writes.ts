@@ -88,7 +88,11 @@ export async function insertImages(
       parentChainId: image.chain[position - 1] ?? null,
     })),
   );
-  const column = <T>(pick: (image: Validated) => T) => unique.map(pick);
+  // A lone image's values go as scalars, each made an array in SQL: an array
+  // parameter is escaped character by character on the way out and parsed
+  // again on the way in, a config's whole text included.
+  const column = (pick: (image: Validated) => string | null) =>
+    unique.length === 1 ? sql`array[${pick(unique[0]!)}::text]` : sql`${unique.map(pick)}::text[]`;
   // A parent applies only to a new image, and an image can name itself only
   // once it is stored: then the insert does nothing, but its check on
   // parent_id <> id would fire first.
@@ -96,13 +100,13 @@ export async function insertImages(
   const refColumn = <T>(pick: (ref: (typeof refs)[number]) => T) => refs.map(pick);
   const rows = await sql<(ImageRow & { isNew: boolean })[]>`
     select * from store_images(
-      ${column((i) => i.id)}::text[], ${column((i) => i.rawConfig)}::text[],
-      ${column(parentOf)}::text[], ${column((i) => i.created)}::text[],
-      ${column((i) => i.architecture)}::text[], ${column((i) => i.os)}::text[],
-      ${column((i) => i.author)}::text[], ${column((i) => i.comment)}::text[],
-      ${column((i) => (i.labels === null ? null : JSON.stringify(i.labels)))}::text[],
-      ${column((i) => `{${i.chain.join(',')}}`)}::text[],
-      ${column((i) => `{${i.historyChain.join(',')}}`)}::text[],
+      ${column((i) => i.id)}, ${column((i) => i.rawConfig)},
+      ${column(parentOf)}, ${column((i) => i.created)},
+      ${column((i) => i.architecture)}, ${column((i) => i.os)},
+      ${column((i) => i.author)}, ${column((i) => i.comment)},
+      ${column((i) => (i.labels === null ? null : JSON.stringify(i.labels)))},
+      ${column((i) => `{${i.chain.join(',')}}`)},
+      ${column((i) => `{${i.historyChain.join(',')}}`)},
       ${refColumn((r) => r.imageId)}::text[], ${refColumn((r) => r.position)}::int[],
       ${refColumn((r) => r.chainId)}::text[], ${refColumn((r) => r.diffId)}::text[],
       ${refColumn((r) => r.parentChainId)}::text[], ${eventType})`;
