@@ -99,7 +99,12 @@ export function createApp({
   return createYoga({
     schema,
     context: () => createContext(store, limits, events),
-    graphiql: { title: 'Image store', defaultQuery: DEFAULT_QUERY },
+    graphiql: {
+      title: 'Image store',
+      defaultQuery: DEFAULT_QUERY,
+      // Its own SSE mode subscribes with a GET, which CSRF prevention turns away.
+      subscriptionsProtocol: 'WS',
+    },
     renderGraphiQL,
     landingPage: false,
     healthCheckEndpoint: LIVENESS_PATH,
