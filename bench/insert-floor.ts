@@ -1,6 +1,11 @@
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { insertImages, type Validated, validate } from '../src/store/image-writes.js';
+import {
+  insertImages,
+  layerReferences,
+  type Validated,
+  validate,
+} from '../src/store/image-writes.js';
 import { migrate } from '../src/store/migrate.js';
 import { connect, type Queryable } from '../src/store/pool.js';
 import { generateForest } from './forest.js';
@@ -54,15 +59,7 @@ await admin.end();
 
 /** The images, their layer references and new layers, as one statement, and nothing else. */
 async function bareRows(sql: Queryable, batch: Validated[]): Promise<void> {
-  const refs = batch.flatMap((image) =>
-    image.chain.map((chainId, position) => ({
-      imageId: image.id,
-      position,
-      chainId,
-      diffId: image.diffIds[position]!,
-      parentChainId: image.chain[position - 1] ?? null,
-    })),
-  );
+  const refs = layerReferences(batch);
   const column = <T>(pick: (image: Validated) => T) => batch.map(pick);
   const refColumn = <T>(pick: (ref: (typeof refs)[number]) => T) => refs.map(pick);
   await sql`

@@ -68,6 +68,19 @@ export function validate({ rawConfig, parentId = null }: NewImage) {
   };
 }
 
+/** One row per layer of each image: where it sits, its chain ID, diff ID and the chain below. */
+export function layerReferences(images: readonly Validated[]) {
+  return images.flatMap((image) =>
+    image.chain.map((chainId, position) => ({
+      imageId: image.id,
+      position,
+      chainId,
+      diffId: image.diffIds[position]!,
+      parentChainId: image.chain[position - 1] ?? null,
+    })),
+  );
+}
+
 /**
  * Stores the images that are new, and for those alone their layers, layer
  * references and events, with their lineage, in one statement: store_images
@@ -79,15 +92,7 @@ export async function insertImages(
   eventType: 'CREATE' | 'IMPORT',
 ): Promise<Created[]> {
   const unique = [...new Map(images.map((image) => [image.id, image])).values()];
-  const refs = unique.flatMap((image) =>
-    image.chain.map((chainId, position) => ({
-      imageId: image.id,
-      position,
-      chainId,
-      diffId: image.diffIds[position]!,
-      parentChainId: image.chain[position - 1] ?? null,
-    })),
-  );
+  const refs = layerReferences(unique);
   // A lone image's values go as scalars, each made an array in SQL: an array
   // parameter is escaped character by character on the way out and parsed
   // again on the way in, a config's whole text included.
