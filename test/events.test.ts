@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { EventHub } from '../src/events/event-hub.js';
 import { diffId, makeConfig } from './support/configs.js';
 import { onlyError, useTestServer } from './support/harness.js';
 import { subscribe, type Transport } from './support/subscriptions.js';
@@ -56,6 +58,13 @@ async function writeSomeOfEach(label: string) {
   await server.data(UNTAG, { reference: `${label}:1` });
   await server.data(DELETE, { id: top });
   return { base, top };
+}
+
+/** Whether cursor a comes before cursor b in the log's order. */
+function before(a: string, b: string): boolean {
+  const [atx, apos] = a.split('.').map(BigInt);
+  const [btx, bpos] = b.split('.').map(BigInt);
+  return atx! < btx! || (atx === btx && apos! < bpos!);
 }
 
 const key = (event: { cursor: string; type: string; imageId: string }) =>
@@ -166,6 +175,39 @@ describe('imageEvents', () => {
       'DELETE top',
     ]);
     assert.notEqual(top, base);
+  });
+
+  it('when a subscriber reads nothing while more than a thousand events come, then it still gets each of them, in order', async () => {
+    const hub = new EventHub(server.sql, {
+      logger: pino({ level: 'silent' }),
+      retentionSeconds: 3600,
+      listen: false,
+    });
+    try {
+      const since = (await allEvents()).at(-1)?.cursor ?? '0.0';
+      const stream = hub.stream(null, () => true)[Symbol.asyncIterator]();
+      // The first pull starts the subscription; it is answered by the first event.
+      const first = stream.next();
+      await sleep(200);
+      for (const batch of [0, 1]) {
+        const images = Array.from({ length: 700 }, (_, i) => ({
+          config: makeConfig([`slow-${batch}-${i}`]),
+        }));
+        await server.data(IMPORT, { images });
+        hub.wake();
+      }
+      await sleep(500);
+      const received = [(await first).value];
+      while (received.length < 1400) received.push((await stream.next()).value);
+      await stream.return?.();
+      const logged = (await allEvents()).filter((event) => before(since, event.cursor));
+      assert.deepEqual(
+        received.map((event) => `${event.tx}.${event.position}`),
+        logged.map((event) => event.cursor),
+      );
+    } finally {
+      await hub.close();
+    }
   });
 
   it('when since is not a cursor or a time, then BAD_USER_INPUT', async () => {

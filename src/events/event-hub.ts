@@ -1,10 +1,11 @@
-import { FixedBuffer, Repeater } from '@repeaterjs/repeater';
+import { Repeater } from '@repeaterjs/repeater';
 import type { Logger } from 'pino';
 import postgres from 'postgres';
 import {
   before,
   type EventCursor,
   type EventRow,
+  LOG_START,
   readSettled,
   removeExpired,
   settledEnd,
@@ -24,8 +25,8 @@ const SAFETY_POLL_MS = 2_000;
 /** A lost LISTEN connection is tried again after this long, doubling up to the cap. */
 const RELISTEN_MS = 100;
 const RELISTEN_CAP_MS = 5_000;
-/** Events a subscriber may leave unread before it is ended (it can resume with `since`). */
-const SUBSCRIBER_BUFFER = 10_000;
+/** Events a subscriber may leave unread before it catches up from the log instead. */
+const MAX_UNREAD = 1_000;
 
 /** How the hub is run. */
 export interface EventHubOptions {
@@ -70,40 +71,48 @@ export class EventHub {
     private readonly sql: Sql,
     private readonly options: EventHubOptions,
   ) {
-    // The server starts right after migrating, so the database is there;
-    // should this fail all the same, subscriptions start from the log's start.
-    this.started = this.start().catch((error) =>
-      options.logger.error({ err: error }, 'event hub: starting failed'),
-    );
-  }
-
-  private async start(): Promise<void> {
-    // Live subscribers start from now: what was settled when the hub started.
-    this.position = await settledEnd(this.sql);
-    if (this.options.listen) await this.listen();
+    this.started = this.start();
+    if (options.listen) this.listen();
     const poll = setInterval(() => this.subscribers.size > 0 && this.wake(), SAFETY_POLL_MS);
-    const retentionMs = Math.min(60_000, (this.options.retentionSeconds * 1000) / 2);
+    const retentionMs = Math.min(60_000, (options.retentionSeconds * 1000) / 2);
     const prune = setInterval(() => void this.removeExpired(), Math.max(retentionMs, 100));
     for (const timer of [poll, prune]) timer.unref();
     this.timers.push(poll, prune);
   }
 
-  /** Opens the LISTEN connection; when it is lost, opens it again and catches up from the log. */
-  private async listen(): Promise<void> {
-    let delay = RELISTEN_MS;
+  /** Finds the log's settled end, where live subscribers start; tries again while the database is away. */
+  private async start(): Promise<void> {
+    for (let delay = RELISTEN_MS; !this.closed; delay = Math.min(delay * 2, RELISTEN_CAP_MS)) {
+      try {
+        this.position = await settledEnd(this.sql);
+        return;
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'event hub: reading the log failed; again soon');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  /**
+   * Opens the LISTEN connection. When it is lost (or cannot be opened), one
+   * loop opens it again, then reads the log for what was written meanwhile.
+   */
+  private listen(): void {
+    let relistening = false;
     const relisten = async () => {
-      while (!this.closed) {
+      if (relistening || this.closed) return;
+      relistening = true;
+      for (let delay = RELISTEN_MS; !this.closed; delay = Math.min(delay * 2, RELISTEN_CAP_MS)) {
         try {
           await this.listener!`listen ${this.listener!(CHANNEL)}`;
-          delay = RELISTEN_MS;
           this.wake();
-          return;
+          break;
         } catch (error) {
           this.options.logger.warn({ err: error }, 'event listener: reconnecting');
           await new Promise((resolve) => setTimeout(resolve, delay));
-          delay = Math.min(delay * 2, RELISTEN_CAP_MS);
         }
       }
+      relistening = false;
     };
     this.listener = postgres({
       // The pool's own settings, as postgres.js's listen reuses them.
@@ -114,9 +123,10 @@ export class EventHub {
       fetch_types: false,
       connection: { ...this.sql.options.connection, application_name: 'imagestore-events' },
       onnotify: () => this.wake(),
-      onclose: () => void (this.closed || relisten()),
+      // Also called for each failed attempt to connect: the one loop above goes on.
+      onclose: () => void relisten(),
     } as unknown as postgres.Options<Record<string, never>>);
-    await relisten();
+    void relisten();
   }
 
   /** Reads what is new in the log now: after a commit of this process, or a notification. */
@@ -183,54 +193,85 @@ export class EventHub {
   /**
    * The events after `since` (from the log), then every new one as it
    * settles, without a gap or a repeat at the seam; without `since`, the new
-   * ones only. Only those `wanted` are yielded. Ends when the hub closes.
+   * ones only. Only those `wanted` are yielded. A subscriber that falls
+   * behind catches up from the log at its own pace, as a replay does. Ends
+   * when the hub closes.
    */
   stream(since: EventCursor | null, wanted: (event: EventRow) => boolean): AsyncIterable<EventRow> {
     return new Repeater<EventRow>(async (push, stop) => {
-      await this.started;
-      if (this.idle) {
-        this.idle = false;
-        this.position = await settledEnd(this.sql);
-      }
       let stopped = false;
       void stop.then(() => (stopped = true));
-      let cursor = since ?? this.position;
+      // Events the hub hands over while this subscriber reads the log: they
+      // may come after some the read has not reached yet.
+      let waiting: EventRow[] | null = [];
+      // Held events dropped for number while reading: they are in the log, read again.
+      let dropped = false;
+      let unread = 0;
+      let behind: () => void = () => {};
+      let cursor: EventCursor | null = since;
       const deliver = (event: EventRow) => {
         if (cursor !== null && !before(cursor, event)) return;
+        if (unread >= MAX_UNREAD) {
+          // Too far behind to hold more: read the rest from the log instead.
+          waiting = [];
+          behind();
+          return;
+        }
         cursor = event;
         if (!wanted(event)) return;
-        try {
-          void push(event);
-        } catch {
-          stop(new Error('the subscriber fell too far behind; subscribe again with since'));
+        unread++;
+        void push(event).then(() => unread--);
+      };
+      const hold = (event: EventRow) => {
+        if (waiting!.length < MAX_UNREAD) waiting!.push(event);
+        else {
+          waiting = [];
+          dropped = true;
         }
       };
-      // While the log is replayed, new events wait: they may come after
-      // some the replay has not reached yet.
-      let waiting: EventRow[] | null = since === null ? null : [];
       const subscriber = {
-        deliver: (event: EventRow) => (waiting ? waiting.push(event) : deliver(event)),
+        deliver: (event: EventRow) => (waiting ? hold(event) : deliver(event)),
         end: () => stop(),
       };
       this.subscribers.add(subscriber);
       try {
-        while (waiting !== null && !stopped) {
-          const { events } = await readSettled(this.sql, cursor, PAGE);
-          for (const event of events) deliver(event);
-          if (events.length < PAGE) {
-            const held: EventRow[] = waiting;
-            waiting = null;
-            for (const event of held) deliver(event);
+        await this.started;
+        const end = await settledEnd(this.sql);
+        if (this.idle) {
+          this.idle = false;
+          // The first subscriber after a quiet spell: the hub need not read
+          // what it skipped, unless another subscriber came in meanwhile.
+          const alone = this.subscribers.size === 1;
+          if (alone && (this.position === null || (end !== null && before(this.position, end)))) {
+            this.position = end;
           }
         }
-        if (this.closed) stop();
-        await stop;
+        cursor ??= end;
+        this.wake();
+        while (!stopped) {
+          // Read the log from the cursor to its settled end, waiting for the
+          // subscriber to take each event.
+          while (waiting !== null && !stopped) {
+            dropped = false;
+            const { events } = await readSettled(this.sql, cursor ?? LOG_START, PAGE);
+            for (const event of events) {
+              cursor = event;
+              if (wanted(event)) await push(event);
+            }
+            if (events.length < PAGE && !dropped) {
+              const held: EventRow[] = waiting;
+              waiting = null;
+              for (const event of held) deliver(event);
+            }
+          }
+          await Promise.race([stop, new Promise<void>((resolve) => (behind = resolve))]);
+        }
       } catch (error) {
         stop(error);
       } finally {
         this.subscribers.delete(subscriber);
       }
-    }, new FixedBuffer(SUBSCRIBER_BUFFER));
+    });
   }
 
   /** How many subscriptions this process serves. */
@@ -243,7 +284,6 @@ export class EventHub {
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    await this.started;
     for (const subscriber of this.subscribers) subscriber.end();
     await this.listener?.end({ timeout: 1 });
   }

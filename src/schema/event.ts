@@ -1,4 +1,5 @@
 import { type ResolveCursorConnectionArgs, resolveCursorConnection } from '@pothos/plugin-relay';
+import { mapAsyncIterator } from 'graphql-yoga';
 import { BadInputError, EventsExpiredError, NotFoundError } from '../domain/errors.js';
 import { familiarString, parseReference, withDefaultTag } from '../domain/reference.js';
 import { type Context, freshLoaders } from '../server/context.js';
@@ -115,7 +116,7 @@ builder.subscriptionField('imageEvents', (t) =>
       image: t.arg.string({ description: "Only this image's events: a full image ID." }),
       reference: t.arg.string({ description: 'Only TAG and UNTAG events of this reference.' }),
     },
-    subscribe: async function* (_root, args, context) {
+    subscribe: async (_root, args, context) => {
       const start = args.since == null ? null : await startOf(args.since, context);
       const types = args.types ? new Set<string>(args.types) : null;
       const reference =
@@ -126,11 +127,13 @@ builder.subscriptionField('imageEvents', (t) =>
         (types === null || types.has(event.type)) &&
         (args.image == null || event.imageId === args.image) &&
         (reference === null || event.reference === reference);
-      for await (const event of context.events.stream(start, wanted)) {
+      // Mapped, not looped over in a generator: a client that leaves ends the
+      // stream at once, not at the next event it would have been sent.
+      return mapAsyncIterator(context.events.stream(start, wanted), (event) => {
         // A subscription keeps one context: each event reads the store afresh.
         freshLoaders(context);
-        yield event;
-      }
+        return event;
+      });
     },
     resolve: (event) => event,
   }),

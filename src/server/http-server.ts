@@ -20,14 +20,16 @@ export interface HttpServer {
  */
 export function createHttpServer(options: AppOptions): HttpServer {
   const logger = options.logger ?? pino();
+  const defaults = defaultAppSettings();
   const events = new EventHub(options.sql, {
     logger,
-    retentionSeconds: options.settings?.eventRetention ?? defaultAppSettings().eventRetention,
+    retentionSeconds: options.settings?.eventRetention ?? defaults.eventRetention,
     listen: !sharesOneSession(options.sql),
   });
   const yoga = createApp({ ...options, logger, events });
   const server = createServer(yoga);
-  const sockets = serveWebSockets(server, yoga);
+  const bodyBytes = options.settings?.limits?.bodyBytes ?? defaults.limits.bodyBytes;
+  const sockets = serveWebSockets(server, yoga, bodyBytes);
   return {
     server,
     events,

@@ -22,8 +22,19 @@ export function serveWebSockets(
   server: Server,
   // biome-ignore lint/suspicious/noExplicitAny: any yoga app, whatever its contexts
   yoga: YogaServerInstance<any, any>,
+  maxPayload: number,
 ): { close(): Promise<void> } {
-  const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  // A message is held to the request body limit, as a POST is. The server's
+  // upgrades are handed over here rather than the server itself: its own
+  // errors (a port in use) stay its listener's to report.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload });
+  server.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== yoga.graphqlEndpoint) {
+      socket.destroy();
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
+  });
   const disposable = useServer(
     {
       execute: (args) => (args as Enveloped).rootValue.execute(args) as never,

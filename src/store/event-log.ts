@@ -149,12 +149,15 @@ export const LOG_START: EventCursor = { tx: '0', position: '0' };
  * first event at or after it, or after the last event when none is.
  */
 export async function cursorBefore(sql: Queryable, time: Date): Promise<EventCursor> {
+  // Among settled events only: one still unsettled may yet have others
+  // committed before it, at or after the time.
   const [first] = await sql<EventCursor[]>`
     select e.tx::text as tx, e.position::text as position from image_events e
-    where e.time >= ${time} order by e.tx, e.position limit 1`;
+    where e.time >= ${time} and ${settled(sql)} order by e.tx, e.position limit 1`;
+  if (!first) return (await settledEnd(sql)) ?? LOG_START;
   const [row] = await sql<EventCursor[]>`
     select e.tx::text as tx, e.position::text as position from image_events e
-    ${first ? sql`where (e.tx, e.position) < (${first.tx}::xid8, ${first.position}::bigint)` : sql``}
+    where (e.tx, e.position) < (${first.tx}::xid8, ${first.position}::bigint)
     order by e.tx desc, e.position desc limit 1`;
   return row ?? LOG_START;
 }
@@ -183,13 +186,15 @@ export async function removeExpired(sql: Sql, retentionSeconds: number): Promise
     removed as (
       delete from image_events e using last
       where (e.tx, e.position) <= (last.tx, last.position)
-      returning 1
+      returning e.time
     ),
+    -- The latest time removed, not the last event's: transactions' start
+    -- times do not follow their order, and a later time may sit earlier.
     recorded as (
       insert into image_events_removed (tx, position, time)
-      select tx, position, time from last
+      select tx, position, (select max(time) from removed) from last
       on conflict (only_row) do update set tx = excluded.tx, position = excluded.position,
-        time = excluded.time
+        time = greatest(image_events_removed.time, excluded.time)
       where (image_events_removed.tx, image_events_removed.position)
         < (excluded.tx, excluded.position)
     )

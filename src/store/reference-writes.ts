@@ -105,7 +105,7 @@ export async function insertTags(tx: Queryable, tags: readonly NewTag[]): Promis
   const before = await tx<{ name: string; imageId: string }[]>`
     select name, image_id as "imageId" from image_references
     where name = any(${column('name')}::text[]) order by name for update`;
-  const changed = await tx<{ name: string; familiar: string; imageId: string }[]>`
+  const changed = await tx<{ name: string; familiar: string; imageId: string; moved: boolean }[]>`
       insert into image_references
         (name, repository, tag, digest, familiar, familiar_repository, image_id)
       select * from unnest(
@@ -115,8 +115,11 @@ export async function insertTags(tx: Queryable, tags: readonly NewTag[]): Promis
       order by 1
       on conflict (name) do update set image_id = excluded.image_id, created_at = now()
       where image_references.image_id <> excluded.image_id
-      returning name, familiar, image_id as "imageId"`;
+      returning name, familiar, image_id as "imageId", xmax <> 0 as moved`;
   const previous = new Map(before.map((row) => [row.name, row.imageId]));
+  // A name another transaction set after the read above: where it pointed
+  // is unknown, so run again and read it.
+  if (changed.some((row) => row.moved && !previous.has(row.name))) throw new RowVanished();
   await recordEvents(
     tx,
     changed
