@@ -113,7 +113,7 @@ begin
 
   return query
     select i.id, i.parent_id, i.base_id, i.created, i.architecture, i.os, i.author, i.comment,
-      i.last_tag_time, not exists (select from images c where c.parent_id = i.id),
+      i.last_tag_time, (select false from images c where c.parent_id = i.id limit 1) is null,
       i.xmin = pg_current_xact_id()::xid
     from images i where i.id = any(new_ids);
   get diagnostics found_rows = row_count;

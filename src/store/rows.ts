@@ -25,13 +25,18 @@ export interface LayerRow {
   depth: number;
 }
 
-/** The select list of an ImageRow from `images i`. */
+/**
+ * The select list of an ImageRow from `images i`. Whether an image is a head
+ * is a probe for one child, as a scalar subquery: PostgreSQL may run a
+ * `not exists` as a hashed subplan over every image under a generic plan,
+ * and a scalar subquery it cannot.
+ */
 export function imageColumns(sql: Queryable) {
   return sql`
     i.id, i.parent_id as "parentId", i.base_id as "baseId", i.created, i.architecture, i.os,
     i.author, i.comment,
     i.last_tag_time as "lastTagTime",
-    not exists (select from images c where c.parent_id = i.id) as "isHead"`;
+    (select false from images c where c.parent_id = i.id limit 1) is null as "isHead"`;
 }
 
 /** The select list of a LayerRow from `layers l`. */
