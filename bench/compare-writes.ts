@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,8 +29,10 @@ if (!values.baseline) {
 const here = fileURLToPath(new URL('..', import.meta.url));
 const there = mkdtempSync(join(tmpdir(), 'imagestore-baseline-'));
 execFileSync('git', ['worktree', 'add', '--detach', there, values.baseline], { cwd: here });
-// The baseline runs with this checkout's dependencies.
-symlinkSync(join(here, 'node_modules'), join(there, 'node_modules'));
+// The baseline runs with this checkout's dependencies when it has the same ones.
+const lock = (dir: string) => readFileSync(join(dir, 'package-lock.json'), 'utf8');
+if (lock(there) === lock(here)) symlinkSync(join(here, 'node_modules'), join(there, 'node_modules'));
+else execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: there, stdio: 'inherit' });
 const admin = postgres('postgres://postgres@127.0.0.1:5432/postgres', { onnotice: () => {} });
 const builds = [
   { name: `baseline ${values.baseline}`, dir: there, database: 'imagestore_writes_baseline' },

@@ -11,9 +11,10 @@ import { countImages, findTargets, QUERIES, q1Floor, q5Floor } from './cases.js'
 import { benchEvents } from './events.js';
 import { generateForest } from './forest.js';
 import { drive, graphqlClient, type Measured } from './load.js';
+import { comparePeer, startPeer } from './peer.js';
 import { seed, seedNames } from './seed.js';
 
-// `npm run bench -- [--images 100000] [--seconds 5]`: seeds a database once (kept for
+// `npm run bench -- [--images 100000] [--seconds 5] [--peer <peer-bench folder>]`: seeds a database once (kept for
 // later runs), starts the real server on it, and prints one table. Client, server and
 // PostgreSQL share this machine's cores.
 const { values } = parseArgs({
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     images: { type: 'string', default: '100000' },
     seconds: { type: 'string', default: '5' },
     seed: { type: 'string', default: '1' },
+    peer: { type: 'string' },
   },
 });
 const images = Number(values.images);
@@ -36,6 +38,25 @@ const targets = await findTargets(sql);
 const server = await startServer();
 const client = graphqlClient(server.url, 8);
 const rows: string[][] = [];
+
+// Side by side with PostGraphile, first, while the store is as seeded.
+const peerTable: string[] = [];
+if (values.peer) {
+  const peer = await startPeer(values.peer, url);
+  try {
+    peerTable.push(
+      ...(await comparePeer({
+        ours: { url: server.url, statements },
+        peer,
+        q1Base: targets.q1Base,
+        sample: targets.sample,
+        seconds,
+      })),
+    );
+  } finally {
+    peer.stop();
+  }
+}
 
 console.log(
   `\nQ1 base ${targets.q1Base.slice(7, 19)} (${targets.q1Size} images 5 levels down), ` +
@@ -162,6 +183,10 @@ const ratio = (name: string) => {
 };
 console.log(`\nQ1 p50 / raw SQL floor p50: ${ratio('Q1')}; Q5: ${ratio('Q5')}; Q8: ${ratio('Q8')}`);
 console.log(eventsLine);
+if (peerTable.length > 0) {
+  console.log('\nThis server and PostGraphile, one client (autocannon), in turn:\n');
+  for (const line of peerTable) console.log(line);
+}
 console.log(
   `server peak RSS ${mb(peak)} MB; ` +
     `RSS after each of 6 rounds of 100 Q1 requests: ${rounds.map(mb).join(', ')} MB`,
@@ -257,6 +282,11 @@ async function ensureSeeded(): Promise<void> {
 
 /** The real server on the benchmark database, run as the Docker image runs it. */
 async function startServer(): Promise<{ url: string; pid: number; stop: () => void }> {
-  const server = await startProcess({ NODE_ENV: 'production', DATABASE_URL: url });
+  const server = await startProcess(
+    { NODE_ENV: 'production', DATABASE_URL: url },
+    undefined,
+    undefined,
+    { keepOutput: false },
+  );
   return { url: server.url, pid: server.child.pid!, stop: () => void server.stop() };
 }

@@ -41,22 +41,41 @@ export function selectsAny(
   names: readonly string[],
   path: readonly string[] = [],
 ): boolean {
+  for (const field of fieldsAt(info, path)) if (names.includes(field.name.value)) return true;
+  return false;
+}
+
+/** The fields selected at this path below the field being resolved. */
+function fieldsAt(info: GraphQLResolveInfo, path: readonly string[]): Generator<FieldNode> {
   let selections = info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []);
   for (const step of path) {
     selections = [...fieldsOf(selections, info.fragments, new Set())]
       .filter((field) => field.name.value === step)
       .flatMap((field) => field.selectionSet?.selections ?? []);
   }
-  for (const field of fieldsOf(selections, info.fragments, new Set()))
-    if (names.includes(field.name.value)) return true;
-  return false;
+  return fieldsOf(selections, info.fragments, new Set());
 }
 
-/** Which of an image's config and layers the selection (at this path below the field) reads. */
+/**
+ * What the selection (at this path below the field) reads of an image beyond
+ * its row, to read with the row in the same statement: its config, its
+ * layers, its parent's row, and its children's rows when that is all it reads
+ * of them (a deeper children selection fetches its whole subtree instead).
+ */
 export function extrasSelected(info: GraphQLResolveInfo, path: readonly string[] = []): Extras {
+  const fields = [...fieldsAt(info, path)];
+  const named = (names: readonly string[]) => fields.some((f) => names.includes(f.name.value));
+  const children = fields.filter((field) => field.name.value === 'children');
   return {
-    config: selectsAny(info, CONFIG_FIELDS, path),
-    layers: selectsAny(info, ['layers'], path),
+    config: named(CONFIG_FIELDS),
+    layers: named(['layers']),
+    parent: named(['parent']),
+    children:
+      children.length > 0 &&
+      children.every((field) => {
+        const below = walk('children', field.selectionSet?.selections ?? [], info.fragments);
+        return below.depth === 1 && !below.layers && !below.config;
+      }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../domain/errors.js';
 import type {
   BelowRow,
+  ImageRow,
   ImageStore,
   ImageWithExtras,
   LayerRow,
@@ -18,20 +19,36 @@ export class TreeCache {
   readonly #below = new Map<TreeEdge, Map<string, BelowRow[]>>();
   readonly #layers = new Map<string, LayerRow[]>();
 
-  /** primeConfig hands config texts read with their images to the request's config loader. */
+  /**
+   * primeConfig hands config texts read with their images to the request's
+   * config loader, and primeImage rows read with others to its image loader.
+   */
   constructor(
     private readonly store: ImageStore,
     private readonly primeConfig: (id: string, rawConfig: string) => void,
+    private readonly primeImage: (row: ImageRow) => void,
   ) {}
 
-  /** Keeps what was read with an image (its config, its layers) and gives the image itself. */
+  /**
+   * Keeps what was read with an image (its config, its layers, its parent's and
+   * children's rows) and gives the image itself.
+   */
   remember<T extends ImageWithExtras>({
     rawConfig,
     layers,
+    parentRow,
+    childRows,
     ...image
-  }: T): Omit<T, 'rawConfig' | 'layers'> {
+  }: T): Omit<T, 'rawConfig' | 'layers' | 'parentRow' | 'childRows'> {
     if (rawConfig !== undefined) this.primeConfig(image.id, rawConfig);
     if (layers !== undefined) this.#layers.set(image.id, layers);
+    if (parentRow) this.primeImage(parentRow);
+    if (childRows !== undefined) {
+      this.#edge('parent').set(
+        image.id,
+        childRows.map((row) => ({ ...row, upId: image.id })),
+      );
+    }
     return image;
   }
 

@@ -1,9 +1,8 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { type GraphQLError, getOperationAST } from 'graphql';
+import { type GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { type Logger, pino } from 'pino';
 import { type AppSettings, defaultAppSettings, type Limits } from '../config.js';
@@ -57,6 +56,18 @@ function yogaLogging(logger: Logger) {
     info: logger.info.bind(logger),
     warn: logger.warn.bind(logger),
     error: () => {},
+  };
+}
+
+/**
+ * Refuses schema introspection in validation, where every transport (a POST,
+ * Server-Sent Events, a WebSocket) passes alike.
+ */
+function useNoIntrospection(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
   };
 }
 
@@ -117,7 +128,7 @@ export function createApp({
       useHealth(sql, databaseTimeout * 1000),
       useMetrics(),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
-      ...(introspection ? [] : [useDisableIntrospection()]),
+      ...(introspection ? [] : [useNoIntrospection()]),
       EnvelopArmorPlugin({
         maxDepth: { n: limits.depth, onReject: [withCode('QUERY_TOO_DEEP')] },
         maxAliases: { n: limits.aliases, onReject: [withCode('TOO_MANY_ALIASES')] },

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import type { Limits } from '../config.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { EventHub } from '../events/event-hub.js';
+import { Image } from '../schema/object-refs.js';
 import { TreeCache } from '../schema/tree-cache.js';
 import type { ImageStore, ReferenceRow } from '../store/image-store.js';
 
@@ -44,7 +45,11 @@ export function freshLoaders(context: Context): void {
       return raw === undefined ? new NotFoundError('image', id) : new StoredConfig(raw);
     });
   });
-  const tree = new TreeCache(store, (id, raw) => configs.prime(id, new StoredConfig(raw)));
+  const tree = new TreeCache(
+    store,
+    (id, raw) => configs.prime(id, new StoredConfig(raw)),
+    (row) => Image.getDataloader(context).prime(row.id, row),
+  );
   const references = new DataLoader<string, ReferenceRow[]>((ids) => store.referencesOf(ids));
   const lineageRoots = new DataLoader<string, string>(async (ids) =>
     (await store.ancestors('base', ids)).map((bases, i) => bases.at(-1)?.id ?? ids[i]!),

@@ -4,6 +4,9 @@ import { defaultAppSettings } from '../config.js';
 import { EventHub } from '../events/event-hub.js';
 import { sharesOneSession } from '../store/pool.js';
 import { type AppOptions, createApp } from './app.js';
+import { withLeanPath } from './lean-path.js';
+import { observeHttp } from './metrics.js';
+import { logRequest } from './request-log.js';
 import { serveWebSockets } from './web-sockets.js';
 
 /** The HTTP server with everything it serves, and how to stop what it runs. */
@@ -27,8 +30,18 @@ export function createHttpServer(options: AppOptions): HttpServer {
     listen: !sharesOneSession(options.sql),
   });
   const yoga = createApp({ ...options, logger, events });
-  const server = createServer(yoga);
   const bodyBytes = options.settings?.limits?.bodyBytes ?? defaults.limits.bodyBytes;
+  const cors = (options.settings?.corsOrigins ?? defaults.corsOrigins).length > 0;
+  const server = createServer(
+    withLeanPath(yoga, {
+      bodyBytes,
+      cors,
+      answered(request) {
+        logRequest(logger, { ...request, operation: request.requested, codes: request.errorCodes });
+        observeHttp(request);
+      },
+    }),
+  );
   const sockets = serveWebSockets(server, yoga, bodyBytes);
   return {
     server,

@@ -1,6 +1,7 @@
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, type Histogram, Registry } from 'prom-client';
 import { statementsSent } from '../store/pool.js';
+import type { Answered } from './lean-path.js';
 
 // One registry for the process: memory, CPU and SQL statements are the process's own.
 const registry = new Registry();
@@ -15,6 +16,8 @@ new Counter({
   },
 });
 
+const HTTP_DURATION = 'graphql_yoga_http_duration';
+
 /**
  * Prometheus metrics at /metrics: requests, their durations and errors, process figures, SQL
  * statements.
@@ -27,7 +30,22 @@ export function useMetrics() {
       graphql_envelop_request: true,
       graphql_envelop_request_duration: true,
       graphql_envelop_error_result: true,
-      graphql_yoga_http_duration: true,
+      [HTTP_DURATION]: true,
     },
   });
+}
+
+/** Counts a request the lean path answered in the HTTP duration histogram, as yoga's are. */
+export function observeHttp(request: Answered): void {
+  const histogram = registry.getSingleMetric(HTTP_DURATION) as Histogram | undefined;
+  histogram?.observe(
+    {
+      method: request.method,
+      statusCode: request.status,
+      operationType: request.operationType ?? 'unknown',
+      operationName: request.operationName ?? 'Anonymous',
+      url: request.url,
+    },
+    (performance.now() - request.started) / 1000,
+  );
 }

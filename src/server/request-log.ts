@@ -1,16 +1,42 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 
+/** One request as the log line tells it. */
+export interface RequestLine {
+  method: string;
+  path: string;
+  status: number;
+  operation?: string | undefined;
+  started: number;
+  codes: readonly string[];
+}
+
+/**
+ * Writes one JSON line per request: method, path, status, operation name,
+ * duration, error codes. Never variables (configs) or headers (tokens).
+ */
+export function logRequest(logger: Logger, request: RequestLine): void {
+  const { method, path, status, operation, started, codes } = request;
+  const line = {
+    method,
+    path,
+    status,
+    operation,
+    ms: Math.round((performance.now() - started) * 10) / 10,
+    ...(codes.length > 0 && { errors: codes }),
+  };
+  // Probes and scrapes are frequent and dull: only at debug level.
+  if (path.startsWith('/health') || path === '/metrics') logger.debug(line, 'request');
+  else logger.info(line, 'request');
+}
+
 interface Entry {
   started: number;
   operation?: string | undefined;
   codes: string[];
 }
 
-/**
- * One JSON line per request: method, path, status, operation name, duration,
- * error codes. Never variables (configs) or headers (tokens).
- */
+/** The request log of the requests yoga answers (the lean path logs its own). */
 export function useRequestLog(logger: Logger): Plugin {
   const entries = new WeakMap<Request, Entry>();
   return {
@@ -34,17 +60,12 @@ export function useRequestLog(logger: Logger): Plugin {
       const entry = entries.get(request);
       if (!entry) return;
       const { pathname } = new URL(request.url);
-      const line = {
+      logRequest(logger, {
         method: request.method,
         path: pathname,
         status: response.status,
-        operation: entry.operation,
-        ms: Math.round((performance.now() - entry.started) * 10) / 10,
-        ...(entry.codes.length > 0 && { errors: entry.codes }),
-      };
-      // Probes and scrapes are frequent and dull: only at debug level.
-      if (pathname.startsWith('/health') || pathname === '/metrics') logger.debug(line, 'request');
-      else logger.info(line, 'request');
+        ...entry,
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { lookupImage } from './image-lookup.js';
 import { layerChain } from './layer-reads.js';
 import type { Queryable } from './pool.js';
-import { groupBy, type ImageRow, imageColumns, type LayerRow } from './rows.js';
+import { groupBy, type ImageRow, imageColumns, imageJson, type LayerRow } from './rows.js';
 
 /**
  * A tree edge between images, named by the link that points up: parent links.
@@ -29,10 +29,22 @@ export type DescendantRow = ImageRow & { depth: number };
 export interface Extras {
   config?: boolean;
   layers?: boolean;
+  /** The parent's row (null when it has none). */
+  parent?: boolean;
+  /** The rows of the images whose parent this is, ordered by ID. */
+  children?: boolean;
 }
 
-/** An image with the extras that were asked for: its config text, its layer chain. */
-export type ImageWithExtras = ImageRow & { rawConfig?: string; layers?: LayerRow[] };
+/**
+ * An image with the extras that were asked for: its config text, its layer
+ * chain, its parent's row and its children's rows.
+ */
+export type ImageWithExtras = ImageRow & {
+  rawConfig?: string;
+  layers?: LayerRow[];
+  parentRow?: ImageRow | null;
+  childRows?: ImageRow[];
+};
 
 /**
  * Get and Search: the image a reference, a full ID or a prefix names, or
@@ -119,15 +131,45 @@ export function extraColumns(sql: Queryable, extras: Extras) {
                  select r.chain_id || r.diff_id as pair from image_layers r
                  where r.image_id = i.id order by r.position) r) as chain`
         : sql``
+    }
+    ${
+      extras.parent
+        ? sql`, (select ${imageJson(sql, 'p')} from images p where p.id = i.parent_id) as "parentRow"`
+        : sql``
+    }
+    ${
+      extras.children
+        ? sql`, (select coalesce(json_agg(${imageJson(sql, 'c')} order by c.id), '[]')
+                 from images c where c.parent_id = i.id) as "childRows"`
+        : sql``
     }`;
 }
 
-/** A row read with extraColumns, its chain split into layers. */
+/** A row read with extraColumns: its chain split into layers, its neighbours' rows as rows. */
 export function withExtras<T extends ImageRow>(row: T): T & ImageWithExtras {
-  const { chain, ...rest } = row as T & { chain?: string };
-  return chain === undefined
-    ? row
-    : ({ ...rest, layers: splitChain(chain) } as T & ImageWithExtras);
+  const { chain, parentRow, childRows, ...rest } = row as T & {
+    chain?: string;
+    parentRow?: JsonImageRow | null;
+    childRows?: JsonImageRow[];
+  };
+  if (chain === undefined && parentRow === undefined && childRows === undefined) return row;
+  return {
+    ...rest,
+    ...(chain !== undefined && { layers: splitChain(chain) }),
+    ...(parentRow !== undefined && { parentRow: parentRow && fromJson(parentRow) }),
+    ...(childRows !== undefined && { childRows: childRows.map(fromJson) }),
+  } as T & ImageWithExtras;
+}
+
+/** An ImageRow as imageJson builds it: its times as text. */
+type JsonImageRow = Omit<ImageRow, 'created' | 'lastTagTime'> & {
+  created: string | null;
+  lastTagTime: string | null;
+};
+
+function fromJson(row: JsonImageRow): ImageRow {
+  const time = (text: string | null) => (text === null ? null : new Date(text));
+  return { ...row, created: time(row.created), lastTagTime: time(row.lastTagTime) };
 }
 
 // Every chain ID and diff ID is 71 characters long: sha256: and 64 hex digits.

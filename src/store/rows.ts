@@ -39,6 +39,19 @@ export function imageColumns(sql: Queryable) {
     (select false from images c where c.parent_id = i.id limit 1) is null as "isHead"`;
 }
 
+/**
+ * An ImageRow of the image under `alias` as one JSON object, for the rows
+ * that come with another image's row (its parent, its children).
+ */
+export function imageJson(sql: Queryable, alias: string) {
+  const a = sql(alias);
+  return sql`json_build_object(
+    'id', ${a}.id, 'parentId', ${a}.parent_id, 'baseId', ${a}.base_id, 'created', ${a}.created,
+    'architecture', ${a}.architecture, 'os', ${a}.os, 'author', ${a}.author,
+    'comment', ${a}.comment, 'lastTagTime', ${a}.last_tag_time,
+    'isHead', (select false from images h where h.parent_id = ${a}.id limit 1) is null)`;
+}
+
 /** The select list of a LayerRow from `layers l`. */
 export function layerColumns(sql: Queryable) {
   return sql`l.chain_id as "chainId", l.diff_id as "diffId",

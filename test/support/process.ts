@@ -24,6 +24,7 @@ export function startProcess(
   env: Record<string, string | undefined>,
   nodeArgs = FROM_SOURCE,
   cwd = ROOT,
+  { keepOutput = true } = {},
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, nodeArgs, {
     cwd,
@@ -31,14 +32,22 @@ export function startProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let serving = false;
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      if (serving) return;
       const match = /serving GraphQL and GraphiQL at (\S+)/.exec(output);
       if (match) {
+        serving = true;
+        // A benchmark's server logs a line per request: read and dropped, not kept.
+        if (!keepOutput) {
+          child.stdout!.off('data', onData);
+          child.stdout!.resume();
+        }
         resolve({
           child,
           url: match[1]!,
