@@ -31,7 +31,8 @@ const there = mkdtempSync(join(tmpdir(), 'imagestore-baseline-'));
 execFileSync('git', ['worktree', 'add', '--detach', there, values.baseline], { cwd: here });
 // The baseline runs with this checkout's dependencies when it has the same ones.
 const lock = (dir: string) => readFileSync(join(dir, 'package-lock.json'), 'utf8');
-if (lock(there) === lock(here)) symlinkSync(join(here, 'node_modules'), join(there, 'node_modules'));
+if (lock(there) === lock(here))
+  symlinkSync(join(here, 'node_modules'), join(there, 'node_modules'));
 else execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: there, stdio: 'inherit' });
 const admin = postgres('postgres://postgres@127.0.0.1:5432/postgres', { onnotice: () => {} });
 const builds = [

@@ -124,11 +124,7 @@ describe('the request path: a JSON POST answers the same on the lean path as thr
 
   it('when a request is answered on the lean path, then it is logged and counted', async () => {
     const before = server.lines.length;
-    const answer = await post(
-      JSON.stringify({ query: '{ nope: __typename }' }),
-      {},
-      false,
-    );
+    const answer = await post(JSON.stringify({ query: '{ nope: __typename }' }), {}, false);
     assert.equal(answer.status, 200);
     const line = server.lines.slice(before).find((entry) => entry.msg === 'request');
     assert.equal(line?.operation, undefined);

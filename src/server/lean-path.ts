@@ -150,7 +150,9 @@ async function answer(
     requested: params.operationName ?? undefined,
     ...operationOf(operation),
     started,
-    errorCodes: (result.errors ?? []).map((error) => String(error.extensions?.code ?? 'GRAPHQL_ERROR')),
+    errorCodes: (result.errors ?? []).map((error) =>
+      String(error.extensions?.code ?? 'GRAPHQL_ERROR'),
+    ),
   });
 }
 
