@@ -33,6 +33,7 @@ describe('migrations', () => {
       assert.deepEqual(
         tables.map((row) => row.tablename),
         [
+          'image_counts',
           'image_events',
           'image_events_removed',
           'image_layers',

@@ -113,7 +113,7 @@ async function removeImages(
       where i.id = any(${ids as string[]}::text[])
         ${
           onlyDangling
-            ? sql`and not exists (select from images c where c.parent_id = i.id)
+            ? sql`and i.child_count = 0
                 and not exists (select from image_references r where r.image_id = i.id)`
             : sql``
         }

@@ -27,16 +27,16 @@ export interface LayerRow {
 
 /**
  * The select list of an ImageRow from `images i`. Whether an image is a head
- * is a probe for one child, as a scalar subquery: PostgreSQL may run a
- * `not exists` as a hashed subplan over every image under a generic plan,
- * and a scalar subquery it cannot.
+ * is read from its own row: the store keeps each image's count of children
+ * (migration 00009), where an anti-join against every image could turn into
+ * a hashed subplan over the whole table under a generic plan.
  */
 export function imageColumns(sql: Queryable) {
   return sql`
     i.id, i.parent_id as "parentId", i.base_id as "baseId", i.created, i.architecture, i.os,
     i.author, i.comment,
     i.last_tag_time as "lastTagTime",
-    (select false from images c where c.parent_id = i.id limit 1) is null as "isHead"`;
+    i.child_count = 0 as "isHead"`;
 }
 
 /**
@@ -49,7 +49,7 @@ export function imageJson(sql: Queryable, alias: string) {
     'id', ${a}.id, 'parentId', ${a}.parent_id, 'baseId', ${a}.base_id, 'created', ${a}.created,
     'architecture', ${a}.architecture, 'os', ${a}.os, 'author', ${a}.author,
     'comment', ${a}.comment, 'lastTagTime', ${a}.last_tag_time,
-    'isHead', (select false from images h where h.parent_id = ${a}.id limit 1) is null)`;
+    'isHead', ${a}.child_count = 0)`;
 }
 
 /** The select list of a LayerRow from `layers l`. */

@@ -93,6 +93,26 @@ export async function verifyStore(
     ) lineage where base_id is distinct from expected`) {
     problems.push(`image ${id}: its base is ${baseId}, the lineage rule gives ${expected}`);
   }
+  for (const { id, kept, actual } of await sql<{ id: string; kept: number; actual: number }[]>`
+    select i.id, i.child_count as kept, count(c.id)::int as actual
+    from images i left join images c on c.parent_id = i.id
+    group by i.id having i.child_count <> count(c.id)`) {
+    problems.push(`image ${id}: its child count is ${kept}, it has ${actual} children`);
+  }
+  const [counts] = await sql<
+    { images: number; heads: number; actualImages: number; actualHeads: number }[]
+  >`
+    select (select sum(images)::int from image_counts) as images,
+      (select sum(heads)::int from image_counts) as heads,
+      (select count(*)::int from images) as "actualImages",
+      (select count(*)::int from images i
+       where not exists (select from images c where c.parent_id = i.id)) as "actualHeads"`;
+  if (counts!.images !== counts!.actualImages || counts!.heads !== counts!.actualHeads) {
+    problems.push(
+      `image counts: kept ${counts!.images} images and ${counts!.heads} heads, ` +
+        `the store holds ${counts!.actualImages} and ${counts!.actualHeads}`,
+    );
+  }
   for (const row of await sql<ReferenceRow[]>`
     select ${referenceColumns(sql)} from image_references r`) {
     const problem = referenceProblem(row);

@@ -1,0 +1,145 @@
+-- Counts that cost the same at any size of the store, kept by the statement
+-- that changes them, in its own transaction.
+--
+-- An image's child_count is how many images have it as their parent, so
+-- whether it is a head (child_count = 0) is a fact of its own row, read from
+-- a partial index, rather than an anti-join against every image. The number
+-- of images and of heads is the sum of a few image_counts rows: each writer
+-- adds its change to the row of its own backend's slot, so concurrent
+-- writers do not queue behind one hot row.
+
+alter table images add column child_count integer not null default 0;
+
+update images p set child_count = c.n
+from (select parent_id, count(*)::integer as n from images
+      where parent_id is not null group by parent_id) c
+where p.id = c.parent_id;
+
+create index images_heads on images (id) where child_count = 0;
+
+create table image_counts (
+  slot   smallint primary key,
+  images bigint not null,
+  heads  bigint not null
+);
+
+insert into image_counts (slot, images, heads)
+select slot, 0, 0 from generate_series(0, 15) as slot;
+
+update image_counts set
+  images = (select count(*) from images),
+  heads = (select count(*) from images where child_count = 0)
+where slot = 0;
+
+-- Adds to the counts, in this backend's slot.
+create function add_image_counts(images_added bigint, heads_added bigint) returns void
+  language sql volatile
+as $$
+  update image_counts
+  set images = images + images_added, heads = heads + heads_added
+  where slot = pg_backend_pid() % 16 and (images_added <> 0 or heads_added <> 0);
+$$;
+
+-- Adds `added` (one entry per parent, negative to take away) to the parents'
+-- child counts, locking them in ID order so that two writers cannot deadlock
+-- on the same parents. Returns how many parents became heads, minus how many
+-- stopped being heads.
+create function add_children(parents text[], added integer[]) returns bigint
+  language plpgsql volatile
+as $$
+declare
+  heads_added bigint;
+begin
+  perform from images where id = any(parents) order by id for no key update;
+  with changed as (
+    update images p set child_count = p.child_count + d.added
+    from unnest(parents, added) as d (parent_id, added)
+    where p.id = d.parent_id
+    returning p.child_count - d.added as before, p.child_count as after
+  )
+  select coalesce(sum(case
+      when before = 0 and after > 0 then -1
+      when before > 0 and after = 0 then 1
+      else 0 end), 0)
+  into heads_added from changed;
+  return heads_added;
+end;
+$$;
+
+create function count_inserted_images() returns trigger
+  language plpgsql volatile
+as $$
+declare
+  parents text[];
+  added integer[];
+begin
+  select array_agg(parent_id), array_agg(n) into parents, added
+  from (select parent_id, count(*)::integer as n from new_images
+        where parent_id is not null group by parent_id) c;
+  perform add_image_counts(
+    (select count(*) from new_images),
+    (select count(*) from new_images)
+      + case when parents is null then 0 else add_children(parents, added) end);
+  return null;
+end;
+$$;
+
+create function count_deleted_images() returns trigger
+  language plpgsql volatile
+as $$
+declare
+  parents text[];
+  taken integer[];
+begin
+  select array_agg(parent_id), array_agg(-n) into parents, taken
+  from (select parent_id, count(*)::integer as n from old_images
+        where parent_id is not null group by parent_id) c;
+  perform add_image_counts(
+    -(select count(*) from old_images),
+    -(select count(*) from old_images where child_count = 0)
+      + case when parents is null then 0 else add_children(parents, taken) end);
+  return null;
+end;
+$$;
+
+-- setParent, and a parent's delete setting its children's parent_id to null.
+create function count_moved_image() returns trigger
+  language plpgsql volatile
+as $$
+declare
+  heads_added bigint := 0;
+begin
+  if old.parent_id is not null then
+    heads_added := heads_added + add_children(array[old.parent_id], array[-1]);
+  end if;
+  if new.parent_id is not null then
+    heads_added := heads_added + add_children(array[new.parent_id], array[1]);
+  end if;
+  perform add_image_counts(0, heads_added);
+  return null;
+end;
+$$;
+
+create function reset_image_counts() returns trigger
+  language plpgsql volatile
+as $$
+begin
+  update image_counts set images = 0, heads = 0;
+  return null;
+end;
+$$;
+
+create trigger images_counted_on_insert after insert on images
+  referencing new table as new_images
+  for each statement execute function count_inserted_images();
+
+create trigger images_counted_on_delete after delete on images
+  referencing old table as old_images
+  for each statement execute function count_deleted_images();
+
+create trigger images_counted_on_move after update of parent_id on images
+  for each row when (old.parent_id is distinct from new.parent_id)
+  execute function count_moved_image();
+
+create trigger images_counted_on_truncate after truncate on images
+  for each statement execute function reset_image_counts();
