@@ -92,6 +92,8 @@ export const QUERIES = {
     edges { node { id shortId created repoTags } } } }`,
   Q7: `query Q7($name: String!) {
     reference(name: $name) { name image { id parent { id } layers { chainId } } } }`,
+  C1: '{ images(first: 1) { totalCount edges { node { id } } } }',
+  C2: '{ images(first: 1, headsOnly: true) { totalCount edges { node { id isHead } } } }',
   Q8: `query Q8($id: String!) { image(id: $id) { id
     derived { ${NODE_Q8} derived { ${NODE_Q8} derived { ${NODE_Q8} derived { ${NODE_Q8}
     derived { ${NODE_Q8} } } } } } } }`,

@@ -77,6 +77,8 @@ const reads: [string, string, (call: number) => Record<string, unknown>][] = [
   ['Q6', QUERIES.Q6, () => ({})],
   ['Q7', QUERIES.Q7, (call) => ({ name: targets.tags[call % targets.tags.length] })],
   ['Q8', QUERIES.Q8, () => ({ id: targets.q8Root })],
+  ['C1 count of images', QUERIES.C1, () => ({})],
+  ['C2 count of heads', QUERIES.C2, () => ({})],
 ];
 for (const [name, query, variables] of reads) {
   const returned = countImages(await client.post(query, variables(0)));

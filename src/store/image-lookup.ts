@@ -19,11 +19,11 @@ export async function lookupImage<T extends Row>(
   { strictIds = true } = {},
 ): Promise<T | null> {
   const name = referenceNamed(asked);
-  const byName = sql`
+  const byName = () => sql`
     select ${columns} from image_references r join images i on i.id = r.image_id
     where r.name = ${name}`;
   if (name !== null && !isIdArgument(asked)) {
-    const [row] = await sql<T[]>`${byName}`;
+    const [row] = await sql<T[]>`${byName()}`;
     if (row || !strictIds) return row ?? null;
     throw new InvalidIdError(
       `invalid ID "${asked}": no image has this name, and it is not sha256:<hex> or a prefix ` +
@@ -31,13 +31,17 @@ export async function lookupImage<T extends Row>(
     );
   }
   const [low, high] = idRange(asked);
-  const unnamed = sql`and not exists (select from image_references r where r.name = ${name})`;
-  const rows = await sql<T[]>`
-    ${name === null ? sql`` : sql`${byName} union all`}
-    (select ${columns} from images i
-     where i.id >= ${low} and i.id < ${high}
-       ${name === null ? sql`` : unnamed}
-     order by i.id limit 2)`;
+  const rows = await (name === null
+    ? sql<T[]>`
+        select ${columns} from images i
+        where i.id >= ${low} and i.id < ${high}
+        order by i.id limit 2`
+    : sql<T[]>`
+        ${byName()} union all
+        (select ${columns} from images i
+         where i.id >= ${low} and i.id < ${high}
+           and not exists (select from image_references r where r.name = ${name})
+         order by i.id limit 2)`);
   return onlyMatch(rows, 'image', asked);
 }
 

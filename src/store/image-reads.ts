@@ -1,7 +1,7 @@
 import { lookupImage } from './image-lookup.js';
 import { layerChain } from './layer-reads.js';
 import type { Queryable } from './pool.js';
-import { groupBy, type ImageRow, imageColumns, imageJson, type LayerRow } from './rows.js';
+import { fixed, groupBy, type ImageRow, imageColumns, imageJson, type LayerRow } from './rows.js';
 
 /**
  * A tree edge between images, named by the link that points up: parent links.
@@ -121,7 +121,11 @@ export async function subtreeOf(
 /** The select list of the extras of image `i`, to follow imageColumns. */
 export function extraColumns(sql: Queryable, extras: Extras) {
   // A chain travels as one string of fixed-width pairs (see splitChain).
-  return sql`
+  const key = `extras ${extras.config} ${extras.layers} ${extras.parent} ${extras.children}`;
+  return fixed(
+    sql,
+    key,
+    () => sql`
     ${extras.config ? sql`, i.raw_config as "rawConfig"` : sql``}
     ${
       extras.layers
@@ -142,7 +146,8 @@ export function extraColumns(sql: Queryable, extras: Extras) {
         ? sql`, (select coalesce(json_agg(${imageJson(sql, 'c')} order by c.id), '[]')
                  from images c where c.parent_id = i.id) as "childRows"`
         : sql``
-    }`;
+    }`,
+  );
 }
 
 /** A row read with extraColumns: its chain split into layers, its neighbours' rows as rows. */
