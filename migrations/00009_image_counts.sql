@@ -4,9 +4,9 @@
 -- An image's child_count is how many images have it as their parent, so
 -- whether it is a head (child_count = 0) is a fact of its own row, read from
 -- a partial index, rather than an anti-join against every image. The number
--- of images and of heads is the sum of a few image_counts rows: each writer
--- adds its change to the row of its own backend's slot, so concurrent
--- writers do not queue behind one hot row.
+-- of images and of heads is the sum of the image_counts rows: each write adds
+-- its change to one row chosen at random, so concurrent writers seldom wait
+-- for one another's commit on the same row.
 
 alter table images add column child_count integer not null default 0;
 
@@ -24,20 +24,25 @@ create table image_counts (
 );
 
 insert into image_counts (slot, images, heads)
-select slot, 0, 0 from generate_series(0, 15) as slot;
+select slot, 0, 0 from generate_series(0, 63) as slot;
 
 update image_counts set
   images = (select count(*) from images),
   heads = (select count(*) from images where child_count = 0)
 where slot = 0;
 
--- Adds to the counts, in this backend's slot.
+-- Adds to the counts, in one of the rows. PL/pgSQL keeps the update's plan,
+-- where an SQL function planned it on every call.
 create function add_image_counts(images_added bigint, heads_added bigint) returns void
-  language sql volatile
+  language plpgsql volatile
 as $$
-  update image_counts
-  set images = images + images_added, heads = heads + heads_added
-  where slot = pg_backend_pid() % 16 and (images_added <> 0 or heads_added <> 0);
+begin
+  if images_added <> 0 or heads_added <> 0 then
+    update image_counts
+    set images = images + images_added, heads = heads + heads_added
+    where slot = floor(random() * 64)::smallint;
+  end if;
+end;
 $$;
 
 -- Adds `added` (one entry per parent, negative to take away) to the parents'
