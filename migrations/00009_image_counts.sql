@@ -36,11 +36,14 @@ where slot = 0;
 create function add_image_counts(images_added bigint, heads_added bigint) returns void
   language plpgsql volatile
 as $$
+declare
+  -- Drawn once: random() in the where clause would be drawn again for every row.
+  chosen smallint := floor(random() * 64)::smallint;
 begin
   if images_added <> 0 or heads_added <> 0 then
     update image_counts
     set images = images + images_added, heads = heads + heads_added
-    where slot = floor(random() * 64)::smallint;
+    where slot = chosen;
   end if;
 end;
 $$;
