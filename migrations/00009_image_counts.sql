@@ -74,38 +74,23 @@ begin
 end;
 $$;
 
-create function count_inserted_images() returns trigger
+-- After an insert or a delete: the images counted in or out, heads among
+-- them (a new image has no children), and their parents' child counts.
+create function count_changed_images() returns trigger
   language plpgsql volatile
 as $$
 declare
+  sign integer := case tg_op when 'INSERT' then 1 else -1 end;
   parents text[];
   added integer[];
 begin
-  select array_agg(parent_id), array_agg(n) into parents, added
-  from (select parent_id, count(*)::integer as n from new_images
+  select array_agg(parent_id), array_agg(sign * n) into parents, added
+  from (select parent_id, count(*)::integer as n from changed_images
         where parent_id is not null group by parent_id) c;
   perform add_image_counts(
-    (select count(*) from new_images),
-    (select count(*) from new_images)
+    sign * (select count(*) from changed_images),
+    sign * (select count(*) from changed_images where child_count = 0)
       + case when parents is null then 0 else add_children(parents, added) end);
-  return null;
-end;
-$$;
-
-create function count_deleted_images() returns trigger
-  language plpgsql volatile
-as $$
-declare
-  parents text[];
-  taken integer[];
-begin
-  select array_agg(parent_id), array_agg(-n) into parents, taken
-  from (select parent_id, count(*)::integer as n from old_images
-        where parent_id is not null group by parent_id) c;
-  perform add_image_counts(
-    -(select count(*) from old_images),
-    -(select count(*) from old_images where child_count = 0)
-      + case when parents is null then 0 else add_children(parents, taken) end);
   return null;
 end;
 $$;
@@ -138,12 +123,12 @@ end;
 $$;
 
 create trigger images_counted_on_insert after insert on images
-  referencing new table as new_images
-  for each statement execute function count_inserted_images();
+  referencing new table as changed_images
+  for each statement execute function count_changed_images();
 
 create trigger images_counted_on_delete after delete on images
-  referencing old table as old_images
-  for each statement execute function count_deleted_images();
+  referencing old table as changed_images
+  for each statement execute function count_changed_images();
 
 create trigger images_counted_on_move after update of parent_id on images
   for each row when (old.parent_id is distinct from new.parent_id)
