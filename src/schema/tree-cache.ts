@@ -31,15 +31,11 @@ export class TreeCache {
 
   /**
    * Keeps what was read with an image (its config, its layers, its parent's and
-   * children's rows) and gives the image itself.
+   * children's rows) and gives the image itself, as it came: a copy of each row
+   * without them cost more than they do where they are.
    */
-  remember<T extends ImageWithExtras>({
-    rawConfig,
-    layers,
-    parentRow,
-    childRows,
-    ...image
-  }: T): Omit<T, 'rawConfig' | 'layers' | 'parentRow' | 'childRows'> {
+  remember<T extends ImageWithExtras>(image: T): T {
+    const { rawConfig, layers, parentRow, childRows } = image;
     if (rawConfig !== undefined) this.primeConfig(image.id, rawConfig);
     if (layers !== undefined) this.#layers.set(image.id, layers);
     if (parentRow) this.primeImage(parentRow);

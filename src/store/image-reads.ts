@@ -150,20 +150,25 @@ export function extraColumns(sql: Queryable, extras: Extras) {
   );
 }
 
-/** A row read with extraColumns: its chain split into layers, its neighbours' rows as rows. */
+/**
+ * A row read with extraColumns, completed in place (a page's rows were copied
+ * on their way to the loaders, which made the garbage collector a fifth of
+ * the server's time): its chain split into layers, its neighbours' rows as rows.
+ */
 export function withExtras<T extends ImageRow>(row: T): T & ImageWithExtras {
-  const { chain, parentRow, childRows, ...rest } = row as T & {
+  const read = row as T & {
     chain?: string;
+    layers?: LayerRow[];
     parentRow?: JsonImageRow | null;
     childRows?: JsonImageRow[];
   };
-  if (chain === undefined && parentRow === undefined && childRows === undefined) return row;
-  return {
-    ...rest,
-    ...(chain !== undefined && { layers: splitChain(chain) }),
-    ...(parentRow !== undefined && { parentRow: parentRow && fromJson(parentRow) }),
-    ...(childRows !== undefined && { childRows: childRows.map(fromJson) }),
-  } as T & ImageWithExtras;
+  if (read.chain !== undefined) {
+    read.layers = splitChain(read.chain);
+    read.chain = undefined;
+  }
+  if (read.parentRow) fromJson(read.parentRow);
+  if (read.childRows) for (const child of read.childRows) fromJson(child);
+  return read as T & ImageWithExtras;
 }
 
 /** An ImageRow as imageJson builds it: its times as text. */
@@ -172,9 +177,12 @@ type JsonImageRow = Omit<ImageRow, 'created' | 'lastTagTime'> & {
   lastTagTime: string | null;
 };
 
-function fromJson(row: JsonImageRow): ImageRow {
+/** Makes an imageJson row an ImageRow in place: its times as dates. */
+function fromJson(row: JsonImageRow): void {
   const time = (text: string | null) => (text === null ? null : new Date(text));
-  return { ...row, created: time(row.created), lastTagTime: time(row.lastTagTime) };
+  const image = row as unknown as ImageRow;
+  image.created = time(row.created);
+  image.lastTagTime = time(row.lastTagTime);
 }
 
 // Every chain ID and diff ID is 71 characters long: sha256: and 64 hex digits.
