@@ -1,7 +1,7 @@
 import type { LabelFilter } from '../domain/label-filter.js';
 import { type Extras, extraColumns, type ImageWithExtras, withExtras } from './image-reads.js';
 import type { Queryable } from './pool.js';
-import { imageColumns } from './rows.js';
+import { fixed, imageColumns } from './rows.js';
 
 /** What `images` lists: every filter must hold (Docker's `docker images --filter`). */
 export interface ImageFilter {
@@ -89,12 +89,17 @@ export async function countImages(sql: Queryable, filter: ImageFilter): Promise<
   return row!.count;
 }
 
-/** The kept count that answers the filter, if one does. */
-function keptCount(filter: ImageFilter): 'images' | 'heads' | null {
-  const set = Object.entries(filter).filter(
+/** The filters that select something: set, not false, not an empty list. */
+function setFilters(filter: ImageFilter): [string, unknown][] {
+  return Object.entries(filter).filter(
     ([, value]) =>
       value != null && value !== false && !(Array.isArray(value) && value.length === 0),
   );
+}
+
+/** The kept count that answers the filter, if one does. */
+function keptCount(filter: ImageFilter): 'images' | 'heads' | null {
+  const set = setFilters(filter);
   if (set.length === 0) return 'images';
   if (set.length === 1 && set[0]![0] === 'headsOnly') return 'heads';
   return null;
@@ -116,6 +121,8 @@ function labelClauses(sql: Queryable, { keys, pairs }: LabelFilter) {
 
 /** Conditions on image `i`, each starting with `and`, that every filter given holds. */
 export function filterClauses(sql: Queryable, filter: ImageFilter) {
+  // The usual list has no filter: no fragments to build for it.
+  if (setFilters(filter).length === 0) return fixed(sql, 'no filter', () => sql``);
   const noChildren = sql`i.child_count = 0`;
   const noReferences = sql`not exists (select from image_references r where r.image_id = i.id)`;
   const createdOf = (id: string) =>
