@@ -4,6 +4,7 @@ import { defaultAppSettings } from '../config.js';
 import { EventHub } from '../events/event-hub.js';
 import { sharesOneSession } from '../store/pool.js';
 import { type AppOptions, createApp } from './app.js';
+import { errorMasker } from './error-masking.js';
 import { withLeanPath } from './lean-path.js';
 import { observeHttp } from './metrics.js';
 import { logRequest } from './request-log.js';
@@ -36,6 +37,7 @@ export function createHttpServer(options: AppOptions): HttpServer {
     withLeanPath(yoga, {
       bodyBytes,
       cors,
+      maskError: errorMasker(logger),
       answered(request) {
         logRequest(logger, { ...request, operation: request.requested, codes: request.errorCodes });
         observeHttp(request);

@@ -1,5 +1,10 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { type ExecutionResult, getOperationAST, type OperationDefinitionNode } from 'graphql';
+import {
+  type ExecutionResult,
+  GraphQLError,
+  getOperationAST,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 
 /** What the lean path reports of each request it answers, for the log and the metrics. */
@@ -23,6 +28,8 @@ export interface LeanPathOptions {
   cors: boolean;
   /** Called once per answered request: the request log and the HTTP duration metric. */
   answered: (request: Answered) => void;
+  /** What yoga masks errors with, for one that escapes execution itself. */
+  maskError: (error: unknown, message: string) => Error;
 }
 
 /** The JSON body of a GraphQL POST, once it is known to have the expected shape. */
@@ -126,8 +133,15 @@ async function answer(
       operationName: params.operationName,
     })) as typeof result;
   } catch (error) {
-    // The masker turns what escaped execution into an error the client may see.
-    result = { errors: [error as never] };
+    // What escaped execution is masked as yoga masks it, then answered as an error.
+    const masked = options.maskError(error, 'Unexpected error.');
+    result = {
+      errors: [
+        masked instanceof GraphQLError
+          ? masked
+          : new GraphQLError(masked.message, { originalError: masked }),
+      ],
+    };
   }
   let status = 200;
   if (result.errors === undefined && result.extensions?.http === undefined) {
