@@ -1,6 +1,12 @@
 import { type ResolveCursorConnectionArgs, resolveCursorConnection } from '@pothos/plugin-relay';
 import { BadInputError } from '../domain/errors.js';
-import type { BelowRow, DescendantRow, ImageRow, TreeEdge } from '../store/image-store.js';
+import type {
+  BelowRow,
+  DescendantRow,
+  ImageRow,
+  ImageWithExtras,
+  TreeEdge,
+} from '../store/image-store.js';
 import { builder } from './builder.js';
 import { planSubtree } from './look-ahead.js';
 import { Image, Layer } from './object-refs.js';
@@ -119,11 +125,13 @@ builder.objectFields(Image, (t) => ({
       descendants: 'Every image below this one, breadth-first: by depth, then by ID.',
     },
   }),
-  layers: t.loadableList({
-    type: Layer,
+  layers: t.field({
+    type: [Layer],
     description: 'The layer chain, base layer first, as rootfs.diff_ids lists it.',
     complexity: { field: 1, multiplier: EXPECTED_CHAIN },
-    load: (ids: string[], context) => context.tree.layersOf(ids),
-    resolve: (image) => image.id,
+    // A row read with its layers answers at once: a page of a hundred images
+    // spent a tenth of its time and allocations on a loader promise each.
+    resolve: (image, _args, context) =>
+      (image as ImageWithExtras).layers ?? context.layers.load(image.id),
   }),
 }));

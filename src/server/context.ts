@@ -5,7 +5,7 @@ import { NotFoundError } from '../domain/errors.js';
 import type { EventHub } from '../events/event-hub.js';
 import { Image } from '../schema/object-refs.js';
 import { TreeCache } from '../schema/tree-cache.js';
-import type { ImageStore, ReferenceRow } from '../store/image-store.js';
+import type { ImageStore, LayerRow, ReferenceRow } from '../store/image-store.js';
 
 /** What every resolver of one request sees. */
 export interface Context {
@@ -14,6 +14,8 @@ export interface Context {
   configs: DataLoader<string, StoredConfig>;
   /** Children lists and layer chains fetched ahead for nested tree selections. */
   tree: TreeCache;
+  /** Layer chains of images whose rows came without them, in one batch. */
+  layers: DataLoader<string, LayerRow[]>;
   /** Each image's references, fetched in one batch for all the name fields that read them. */
   references: DataLoader<string, ReferenceRow[]>;
   /** Each image's lineage root (the top of its bases), by ID. */
@@ -50,11 +52,12 @@ export function freshLoaders(context: Context): void {
     (id, raw) => configs.prime(id, new StoredConfig(raw)),
     (row) => Image.getDataloader(context).prime(row.id, row),
   );
+  const layers = new DataLoader<string, LayerRow[]>((ids) => tree.layersOf(ids));
   const references = new DataLoader<string, ReferenceRow[]>((ids) => store.referencesOf(ids));
   const lineageRoots = new DataLoader<string, string>(async (ids) =>
     (await store.ancestors('base', ids)).map((bases, i) => bases.at(-1)?.id ?? ids[i]!),
   );
-  Object.assign(context, { tree, configs, references, lineageRoots });
+  Object.assign(context, { tree, layers, configs, references, lineageRoots });
   (context as unknown as Record<symbol, object>)[contextCacheSymbol] = {};
 }
 
