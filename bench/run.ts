@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
@@ -38,6 +38,8 @@ const targets = await findTargets(sql);
 const server = await startServer();
 const client = graphqlClient(server.url, 8);
 const rows: string[][] = [];
+/** The server's peak RSS over each stretch of the run (see newPeak). */
+const peaks: number[] = [];
 
 // Side by side with PostGraphile, first, while the store is as seeded.
 const peerTable: string[] = [];
@@ -57,6 +59,8 @@ if (values.peer) {
     peer.stop();
   }
 }
+
+const peerPeak = newPeak(server.pid);
 
 console.log(
   `\nQ1 base ${targets.q1Base.slice(7, 19)} (${targets.q1Size} images 5 levels down), ` +
@@ -100,7 +104,7 @@ for (const [name, query, variables] of reads) {
         seconds,
         async () => void (await floor(sql, target)),
       );
-      rows.push(row(`${name} raw SQL floor`, concurrency, measured, '1', String(returned)));
+      rows.push(row(`${name} raw SQL floor`, concurrency, measured, '1', String(returned), ''));
     }
   }
 }
@@ -119,6 +123,7 @@ for (const concurrency of [1, 8]) {
   );
 }
 // E1: the same creates with 200 subscribers on two instances, this one and a second.
+newPeak(server.pid);
 const second = await startServer();
 const e1 = await benchEvents(
   [server.url, second.url],
@@ -129,7 +134,9 @@ const e1 = await benchEvents(
 second.stop();
 created.push(...e1.created);
 const w1Alone = Number(rows.find((r) => r[0] === 'W1 createImage' && r[1] === '8')![2]);
-rows.push(row('W1 createImage, 200 subscribers (E1)', 8, e1.writes, '', '1'));
+rows.push(
+  row('W1 createImage, 200 subscribers (E1)', 8, e1.writes, '', '1', mb(newPeak(server.pid))),
+);
 const eventsLine =
   `E1: ${e1.subscribers} subscribers over 2 instances, W1 at concurrency 8: ` +
   `${e1.deliveredPerSecond.toFixed(0)} events delivered/s, commit to receipt p50 ` +
@@ -162,12 +169,13 @@ for (const concurrency of [1, 8]) {
 while (deleted < created.length) await client.post(DELETE, { id: created[deleted++] });
 
 // Memory: peak so far, then resident size after rounds of Q1, which must stay flat.
-const peak = memory(server.pid).peak;
 const rounds: number[] = [];
 for (let round = 0; round < 6; round++) {
   await drive(8, 60, async () => void (await client.post(QUERIES.Q1, { id: targets.q1Base })), 100);
   rounds.push(memory(server.pid).rss);
 }
+const q1RoundsPeak = newPeak(server.pid);
+const peak = Math.max(...peaks);
 
 console.log(
   `\n${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB; ` +
@@ -175,9 +183,10 @@ console.log(
 );
 console.log(`${images} images; ${seconds} s per case.\n`);
 console.log(
-  '| case | concurrency | requests/s | p50 ms | p99 ms | SQL statements/request | images/request |',
+  '| case | concurrency | requests/s | p50 ms | p99 ms | SQL statements/request | images/request | ' +
+    'server peak RSS MB |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const line of rows) console.log(`| ${line.join(' | ')} |`);
 const ratio = (name: string) => {
   const p50 = (label: string) => Number(rows.find((r) => r[0] === label && r[1] === '1')![3]);
@@ -190,7 +199,8 @@ if (peerTable.length > 0) {
   for (const line of peerTable) console.log(line);
 }
 console.log(
-  `server peak RSS ${mb(peak)} MB; ` +
+  `server peak RSS ${mb(peak)} MB (beside PostGraphile: ${mb(peerPeak)} MB; over the rounds ` +
+    `of Q1: ${mb(q1RoundsPeak)} MB); ` +
     `RSS after each of 6 rounds of 100 Q1 requests: ${rounds.map(mb).join(', ')} MB`,
 );
 
@@ -205,10 +215,19 @@ async function record(
   run: () => Promise<Measured>,
 ) {
   const before = await statements();
+  newPeak(server.pid);
   const measured = await run();
+  const peak = newPeak(server.pid);
   const perRequest = (await statements()) - before;
   rows.push(
-    row(name, concurrency, measured, (perRequest / measured.requests).toFixed(1), String(returned)),
+    row(
+      name,
+      concurrency,
+      measured,
+      (perRequest / measured.requests).toFixed(1),
+      String(returned),
+      mb(peak),
+    ),
   );
   process.stdout.write('.');
 }
@@ -219,6 +238,7 @@ function row(
   m: Measured,
   sqlPerRequest: string,
   returned: string,
+  peakRss: string,
 ): string[] {
   return [
     name,
@@ -228,6 +248,7 @@ function row(
     m.p99.toFixed(2),
     sqlPerRequest,
     returned,
+    peakRss,
   ];
 }
 
@@ -241,6 +262,18 @@ function memory(pid: number): { rss: number; peak: number } {
   const kb = (field: string) =>
     Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1]) * 1024;
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/**
+ * The server's peak RSS since the last call, after which a new peak starts
+ * (Linux resets VmHWM when 5 is written to clear_refs): so each case shows
+ * its own.
+ */
+function newPeak(pid: number): number {
+  const { peak } = memory(pid);
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  peaks.push(peak);
+  return peak;
 }
 
 function mb(bytes: number): string {
