@@ -29,6 +29,8 @@ export interface AppSettings {
   /** Browser origins allowed to call the API; none turns CORS off. */
   corsOrigins: string[];
   introspection: boolean;
+  /** Whether the explorer page (web/) is served at /. */
+  explorer: boolean;
   /** How long the event log keeps events, in seconds. */
   eventRetention: number;
   limits: Limits;
@@ -66,10 +68,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
-  const introspection = (text('IMAGESTORE_INTROSPECTION') ?? 'on').toLowerCase();
-  if (!['on', 'off', 'true', 'false'].includes(introspection)) {
-    throw new ConfigError(`IMAGESTORE_INTROSPECTION must be on or off, got "${introspection}"`);
-  }
+  const onOff = (name: string) => {
+    const value = (text(name) ?? 'on').toLowerCase();
+    if (!['on', 'off', 'true', 'false'].includes(value))
+      throw new ConfigError(`${name} must be on or off, got "${value}"`);
+    return value === 'on' || value === 'true';
+  };
   const logLevel = (text('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel))
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -87,7 +91,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
-    introspection: introspection === 'on' || introspection === 'true',
+    introspection: onOff('IMAGESTORE_INTROSPECTION'),
+    explorer: onOff('IMAGESTORE_EXPLORER'),
     eventRetention: duration(
       'IMAGESTORE_EVENT_RETENTION',
       text('IMAGESTORE_EVENT_RETENTION') ?? '7d',

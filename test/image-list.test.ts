@@ -23,6 +23,7 @@ const TAG = `mutation ($image: String!, $reference: String!) {
 const UNTAG = 'mutation ($reference: String!) { untagImage(reference: $reference) { reference } }';
 
 interface Filter {
+  rootsOnly?: boolean;
   dangling?: boolean;
   reference?: string[];
   label?: string[];
@@ -534,6 +535,18 @@ describe('images: filters together', () => {
       await selected(t.filter({ dangling: false }), { headsOnly: true }),
       byId([child!, lone!, otherHead!]),
     );
+  });
+  it('when rootsOnly is set, then only images without a parent come, counted alike', async () => {
+    const t = scope('roots');
+    const [root, child, grandchild, lone] = await t.many(4);
+    await server.setParent(child!, root!);
+    await server.setParent(grandchild!, child!);
+    assert.deepEqual(await selected(t.filter({ rootsOnly: true })), byId([root!, lone!]));
+    assert.deepEqual(await selected(t.filter({ rootsOnly: true }), { headsOnly: true }), [lone!]);
+    // A root that gains a parent leaves the list; a child unlinked joins it.
+    await server.setParent(lone!, grandchild!);
+    await server.setParent(child!, null);
+    assert.deepEqual(await selected(t.filter({ rootsOnly: true })), byId([root!, child!]));
   });
 });
 

@@ -52,6 +52,17 @@ describe('layers', () => {
     }
   });
 
+  it("when an image's layers are read with imageCount, then each counts the images holding it", async () => {
+    const { image } = await server.data(
+      'query ($id: String!) { image(id: $id) { layers { chainId imageCount images { id } } } }',
+      { id: five.id },
+    );
+    // One batch for the chain: each count agrees with that layer's own list of images.
+    assert.equal(image.layers[0].imageCount, 17);
+    for (const layer of image.layers) assert.equal(layer.imageCount, layer.images.length);
+    assert.ok(image.layers.at(-1).imageCount >= 1);
+  });
+
   it('when a unique prefix names a layer, then it is found; an unknown one is null', async () => {
     assert.equal(
       (await server.data(LAYER, { id: chain[3]!.slice(7, 20) })).layer.chainId,

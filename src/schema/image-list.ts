@@ -23,6 +23,9 @@ const ImageFilter = builder.inputType('ImageFilter', {
   description:
     'What `images` lists, as `docker images --filter` selects: every filter given must hold.',
   fields: (t) => ({
+    rootsOnly: t.boolean({
+      description: 'Only the roots of the parent forest: images with no parent.',
+    }),
     lineageRootsOnly: t.boolean({
       description: 'Only the roots of the lineage forest: images with no base.',
     }),
@@ -63,6 +66,7 @@ async function storeFilter(
   );
   const filter: StoreFilter = {
     headsOnly,
+    rootsOnly: args?.rootsOnly ?? false,
     lineageRootsOnly: args?.lineageRootsOnly ?? false,
     dangling: args?.dangling ?? null,
     referencePatterns: args?.reference?.map(patternToRegex) ?? null,

@@ -32,6 +32,12 @@ Layer.implement({
       load: (chainIds: string[], context) => context.store.imagesWithLayers(chainIds),
       resolve: (layer) => layer.chainId,
     }),
+    imageCount: t.loadable({
+      type: 'Int',
+      description: 'How many images hold this layer in their chain: how widely it is shared.',
+      load: (chainIds: string[], context) => context.store.imageCounts(chainIds),
+      resolve: (layer) => layer.chainId,
+    }),
   }),
 });
 

@@ -5,6 +5,7 @@ import { EventHub } from '../events/event-hub.js';
 import { sharesOneSession } from '../store/pool.js';
 import { type AppOptions, createApp } from './app.js';
 import { errorMasker } from './error-masking.js';
+import { withExplorer } from './explorer.js';
 import { withLeanPath } from './lean-path.js';
 import { observeHttp } from './metrics.js';
 import { logRequest } from './request-log.js';
@@ -33,17 +34,17 @@ export function createHttpServer(options: AppOptions): HttpServer {
   const yoga = createApp({ ...options, logger, events });
   const bodyBytes = options.settings?.limits?.bodyBytes ?? defaults.limits.bodyBytes;
   const cors = (options.settings?.corsOrigins ?? defaults.corsOrigins).length > 0;
-  const server = createServer(
-    withLeanPath(yoga, {
-      bodyBytes,
-      cors,
-      maskError: errorMasker(logger),
-      answered(request) {
-        logRequest(logger, { ...request, operation: request.requested, codes: request.errorCodes });
-        observeHttp(request);
-      },
-    }),
-  );
+  const graphql = withLeanPath(yoga, {
+    bodyBytes,
+    cors,
+    maskError: errorMasker(logger),
+    answered(request) {
+      logRequest(logger, { ...request, operation: request.requested, codes: request.errorCodes });
+      observeHttp(request);
+    },
+  });
+  const explorer = options.settings?.explorer ?? defaults.explorer;
+  const server = createServer(explorer ? withExplorer(graphql, logger) : graphql);
   const sockets = serveWebSockets(server, yoga, bodyBytes);
   return {
     server,

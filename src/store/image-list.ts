@@ -7,6 +7,8 @@ import { fixed, imageColumns } from './rows.js';
 export interface ImageFilter {
   /** Only images no image has as its parent. */
   headsOnly?: boolean;
+  /** Only the roots of the parent forest: images with no parent. */
+  rootsOnly?: boolean;
   /** Only the roots of the lineage forest: images with no base. */
   lineageRootsOnly?: boolean;
   /** Images with no references and no children (true), or the others (false). */
@@ -130,6 +132,7 @@ export function filterClauses(sql: Queryable, filter: ImageFilter) {
   const patterns = filter.referencePatterns ?? [];
   return sql`
     ${filter.headsOnly ? sql`and ${noChildren}` : sql``}
+    ${filter.rootsOnly ? sql`and i.parent_id is null` : sql``}
     ${filter.lineageRootsOnly ? sql`and i.base_id is null` : sql``}
     ${filter.dangling === true ? sql`and ${noChildren} and ${noReferences}` : sql``}
     ${filter.dangling === false ? sql`and not (${noChildren} and ${noReferences})` : sql``}

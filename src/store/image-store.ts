@@ -118,6 +118,8 @@ export interface ImageStore {
   /** Each image's layer chain; null for an image not stored. */
   layersOf(imageIds: readonly string[]): Promise<(LayerRow[] | null)[]>;
   imagesWithLayers(chainIds: readonly string[]): Promise<ImageRow[][]>;
+  /** How many images hold each layer. */
+  imageCounts(chainIds: readonly string[]): Promise<number[]>;
   /** Each layer's children (the layers on top of it), ordered by chain ID. */
   layerChildren(chainIds: readonly string[]): Promise<LayerRow[][]>;
 
@@ -175,6 +177,7 @@ export function createImageStore(
     layers: (chainIds) => layers.layersByChainIds(sql, chainIds),
     layersOf: (imageIds) => layers.layersOf(sql, imageIds),
     imagesWithLayers: (chainIds) => layers.imagesWithLayers(sql, chainIds),
+    imageCounts: (chainIds) => layers.imageCounts(sql, chainIds),
     layerChildren: (chainIds) => layers.layerChildren(sql, chainIds),
     eventPage: (window) => events.eventPage(sql, window),
     countEvents: (filter) => events.countEvents(sql, filter),

@@ -66,6 +66,16 @@ export async function imagesWithLayers(
   return groupBy(chainIds, rows, (row) => row.chainId);
 }
 
+/** How many images hold each layer in their chain: a count per layer, by its index. */
+export async function imageCounts(sql: Queryable, chainIds: readonly string[]): Promise<number[]> {
+  const rows = await sql<{ chainId: string; count: number }[]>`
+    select r.chain_id as "chainId", count(*)::int as count from image_layers r
+    where r.chain_id = any(${chainIds as string[]}::text[])
+    group by r.chain_id`;
+  const counts = new Map(rows.map((row) => [row.chainId, row.count]));
+  return chainIds.map((chainId) => counts.get(chainId) ?? 0);
+}
+
 /** Each layer's children: the layers whose parent it is, ordered by chain ID. */
 export async function layerChildren(
   sql: Queryable,

@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { makeConfig } from './support/configs.js';
+import { useTestServer } from './support/harness.js';
+import { realConfig, realConfigs } from './support/real-configs.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// CI installs Chromium and must run this; elsewhere it may be missing. The
+// page does not depend on the database behind the API: it runs once, on PostgreSQL.
+const skip =
+  (!process.env.DATABASE_URL && 'the browser scenarios run once, on PostgreSQL') ||
+  (!existsSync(CHROMIUM) && !process.env.CI && `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+
+const TAG = `mutation ($image: String!, $reference: String!) {
+  tagImage(image: $image, reference: $reference) { reference { name } } }`;
+const IMPORT = `mutation ($images: [ImageImport!]!) { importImages(images: $images) { created } }`;
+const BIG_LEVEL = 1_000;
+
+describe('the explorer page, served at /', () => {
+  const server = useTestServer();
+  const off = useTestServer({}, { explorer: false });
+  const origin = () => new URL(server.url).origin;
+
+  it('when / is asked for, then the page comes, its assets cached for good', async () => {
+    const page = await fetch(`${origin()}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.equal(page.headers.get('cache-control'), 'no-cache');
+    const html = await page.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(script, html);
+    const asset = await fetch(`${origin()}${script}`);
+    assert.equal(asset.status, 200);
+    assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
+    // GraphQL and GraphiQL stay where they were.
+    const graphiql = await fetch(server.url, { headers: { accept: 'text/html' } });
+    assert.match(await graphiql.text(), /graphiql/i);
+  });
+
+  it('when IMAGESTORE_EXPLORER is off, then / is not served and GraphQL still is', async () => {
+    const page = await fetch(`${new URL(off.url).origin}/`);
+    assert.equal(page.status, 404);
+    await page.arrayBuffer();
+    assert.deepEqual(await off.data('{ __typename }'), { __typename: 'Query' });
+  });
+});
+
+describe('the explorer page in a real browser', { skip }, () => {
+  const server = useTestServer();
+  const origin = () => new URL(server.url).origin;
+  const id = (prefix: string) => realConfig(prefix).id;
+  let browser: Browser;
+  let bigBase: string;
+  const children: string[] = [];
+
+  before(async () => {
+    for (const { raw } of realConfigs) await server.create(raw);
+    await server.data(TAG, { image: id('187f89fb0852'), reference: 'acme/base:1.0' });
+    await server.data(TAG, { image: id('03d7b3c657a4'), reference: 'acme/app:1.0' });
+    await server.data(TAG, { image: id('1b2d7646f08d'), reference: 'acme/app:1.1' });
+    // A base with a level of a thousand children, for the virtualized tree.
+    bigBase = await server.create(makeConfig(['big base'], 'big'));
+    await server.data(TAG, { image: bigBase, reference: 'acme/big:latest' });
+    const images = Array.from({ length: BIG_LEVEL }, (_, i) => ({
+      config: makeConfig(['big base', `child ${i}`]),
+      parent: bigBase,
+    }));
+    await server.data(IMPORT, { images });
+    const { image } = await server.data(
+      'query ($id: String!) { image(id: $id) { children { id } } }',
+      { id: bigBase },
+    );
+    children.push(...image.children.map((child: { id: string }) => child.id));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+  });
+  after(async () => browser?.close());
+
+  /** A page of the explorer, failing the test on any request that leaves the origin. */
+  async function open(hash = ''): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('request', (request) => {
+      if (!request.url().startsWith(origin()) && !/^(data|blob):/.test(request.url()))
+        assert.fail(`the page asked ${request.url()}`);
+    });
+    page.on('pageerror', (error) => assert.fail(`the page threw: ${error.message}`));
+    await page.goto(`${origin()}/${hash}`);
+    return page;
+  }
+
+  const line = (page: Page, shortId: string) =>
+    page.locator('[role=treeitem]', { has: page.locator('code', { hasText: shortId }) });
+
+  it('when a tag is searched and the result opened, then the image panel shows it', async () => {
+    const page = await open();
+    await page.getByLabel('Search images').fill('acme/app:1.0');
+    const result = page.getByRole('list', { name: 'Search results' }).getByRole('link');
+    await result.filter({ hasText: '03d7b3c657a4' }).click();
+    await page.waitForURL(`**/#/image/${id('03d7b3c657a4')}`);
+    const panel = page.getByRole('complementary', { name: 'Image 03d7b3c657a4' });
+    await panel.getByRole('heading', { name: /acme\/app:1\.0/ }).waitFor();
+    const config = JSON.parse(realConfig('03d7b3c657a4').raw);
+    // Every history step, each non-empty one with the layer it added.
+    const rows = panel.locator('table.history tbody tr');
+    assert.equal(await rows.count(), config.history.length);
+    assert.equal(
+      await panel.locator('table.history tbody tr:not(.empty) td code').count(),
+      config.history.filter((step: { empty_layer?: boolean }) => !step.empty_layer).length * 2,
+    );
+    const layers = panel.getByRole('region', { name: 'Layers' }).locator('li');
+    assert.equal(await layers.count(), config.rootfs.diff_ids.length);
+    // The base layer is shared by the 17 real configs that start with it.
+    assert.match((await layers.first().textContent()) ?? '', /17 images/);
+    await panel.getByRole('navigation', { name: 'Bases' }).getByText('acme/base:1.0').waitFor();
+    await page.screenshot({ path: 'docs/explorer-image.png' });
+    await page.close();
+  });
+
+  it('when a base with 1,000 children is expanded, then its level pages in to the end', async (t) => {
+    const page = await open();
+    const big = line(page, bigBase.slice(7, 19));
+    await big.waitFor();
+    const started = Date.now();
+    await big.locator('.caret').click();
+    await line(page, children[0]!.slice(7, 19)).waitFor();
+    t.diagnostic(`first paint of the 1,000-child level: ${Date.now() - started} ms`);
+    assert.equal(await big.getAttribute('aria-expanded'), 'true');
+    // Only the lines in view are drawn.
+    assert.ok((await page.locator('[role=treeitem]').count()) < 200);
+    const last = line(page, children.at(-1)!.slice(7, 19));
+    const tree = page.getByRole('tree');
+    for (let i = 0; i < 100 && !(await last.isVisible()); i++) {
+      await tree.evaluate((element) => element.scrollBy(0, 5_000));
+      await page.waitForTimeout(50);
+    }
+    await last.waitFor();
+    assert.equal(await last.getAttribute('aria-posinset'), String(BIG_LEVEL));
+    assert.equal(await last.getAttribute('aria-setsize'), String(BIG_LEVEL));
+    await page.screenshot({ path: 'docs/explorer-forest.png' });
+    await page.close();
+  });
+
+  it('when the lineage tree is chosen, then the real configs hang under their base', async () => {
+    const page = await open();
+    await page.getByLabel('Lineage tree').check();
+    const base = line(page, '187f89fb0852');
+    await base.waitFor();
+    assert.match((await base.textContent()) ?? '', /acme\/base:1\.0/);
+    await base.locator('.caret').click();
+    for (const derived of ['03d7b3c657a4', 'cffb7c92259a']) {
+      const child = line(page, derived);
+      await child.waitFor();
+      assert.equal(await child.getAttribute('aria-level'), '2');
+    }
+    await line(page, '03d7b3c657a4').locator('.caret').click();
+    for (const derived of ['1b2d7646f08d', '265cf623914b', '6146077b4bee'])
+      await line(page, derived).waitFor();
+    await page.screenshot({ path: 'docs/explorer-lineage.png' });
+    await page.close();
+  });
+
+  it('when the neighbourhood is drawn, then a click on a node opens that image', async () => {
+    const page = await open(`#/image/${id('03d7b3c657a4')}`);
+    const picture = page.getByRole('img', { name: 'Lineage neighbourhood' });
+    await picture.waitFor();
+    // Its base above, the images derived from it below, two levels down.
+    for (const name of ['acme/base:1.0', 'acme/app:1.1', '0da9b7d747f2', '265cf623914b'])
+      await picture.getByRole('link', { name }).waitFor();
+    await picture.getByRole('link', { name: 'acme/base:1.0' }).click();
+    await page.waitForURL(`**/#/image/${id('187f89fb0852')}`);
+    await page.getByRole('complementary', { name: 'Image 187f89fb0852' }).waitFor();
+    await page.close();
+  });
+
+  it('when one page tags an image, then another page shows the tag through the subscription', async () => {
+    const target = `#/image/${id('265cf623914b')}`;
+    const [writer, watcher] = [await open(target), await open(target)];
+    await watcher.getByRole('status', { name: 'Live updates' }).getByText('live').waitFor();
+    const tags = (page: Page) => page.getByRole('list', { name: 'Tags' });
+    await writer.getByLabel('New tag').fill('acme/live:1');
+    await writer.getByRole('button', { name: 'Tag', exact: true }).click();
+    await tags(watcher).getByText('acme/live:1').waitFor();
+    // The forest of the watching page follows too.
+    await line(watcher, '265cf623914b').getByText('acme/live:1').waitFor();
+    await Promise.all([writer.close(), watcher.close()]);
+  });
+
+  it('when delete is confirmed, then the image is gone; when dismissed, it stays', async () => {
+    const doomed = await server.create(makeConfig(['doomed layer'], 'doomed'));
+    const page = await open(`#/image/${doomed}`);
+    const panel = page.getByRole('complementary', { name: `Image ${doomed.slice(7, 19)}` });
+    await panel.waitFor();
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await panel.getByRole('button', { name: 'Delete…' }).click();
+    const ask = 'query ($id: String!) { image(id: $id) { id } }';
+    assert.deepEqual((await server.data(ask, { id: doomed })).image, { id: doomed });
+    page.once('dialog', (dialog) => void dialog.accept());
+    await panel.getByRole('button', { name: 'Delete…' }).click();
+    await page.waitForURL(`${origin()}/#/`);
+    assert.equal((await server.data(ask, { id: doomed })).image, null);
+    await page.close();
+  });
+
+  it('when the tree is used by keyboard alone, then it moves, opens and closes like a file tree', async () => {
+    const page = await open();
+    const tree = page.getByRole('tree');
+    await line(page, bigBase.slice(7, 19)).waitFor();
+    await page.keyboard.press('Tab'); // the search box
+    while (!(await tree.evaluate((element) => element === document.activeElement)))
+      await page.keyboard.press('Tab');
+    const active = () => tree.getAttribute('aria-activedescendant');
+    await page.keyboard.press('Home');
+    const roots = [...realConfigs.map((config) => config.id), bigBase].sort();
+    assert.equal(await active(), `line-${roots[0]!.slice(7, 19)}`);
+    for (let i = 0; i < roots.indexOf(bigBase); i++) await page.keyboard.press('ArrowDown');
+    assert.equal(await active(), `line-${bigBase.slice(7, 19)}`);
+    await page.keyboard.press('ArrowRight');
+    await line(page, children[0]!.slice(7, 19)).waitFor();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await active(), `line-${children[0]!.slice(7, 19)}`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/#/image/${children[0]}`);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await active(), `line-${bigBase.slice(7, 19)}`);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await line(page, bigBase.slice(7, 19)).getAttribute('aria-expanded'), 'false');
+    await page.keyboard.press('End');
+    assert.equal(await active(), `line-${roots.at(-1)!.slice(7, 19)}`);
+    await page.close();
+  });
+
+  it('when a deep link is opened fresh, then it shows its view, and back returns', async () => {
+    const page = await open(`#/search/${encodeURIComponent('acme/*:1.*')}`);
+    const results = page.getByRole('list', { name: 'Search results' });
+    for (const shortId of ['187f89fb0852', '03d7b3c657a4', '1b2d7646f08d'])
+      await results.getByText(shortId).waitFor();
+    assert.equal(await page.getByLabel('Search images').inputValue(), 'acme/*:1.*');
+    await results.getByRole('link').filter({ hasText: '1b2d7646f08d' }).click();
+    await page.getByRole('complementary', { name: 'Image 1b2d7646f08d' }).waitFor();
+    await page.goBack();
+    await page.waitForURL('**/#/search/**');
+    await results.getByText('03d7b3c657a4').waitFor();
+    await page.close();
+  });
+});
