@@ -193,6 +193,13 @@ describe('the explorer page in a real browser', { skip }, () => {
     await tags(watcher).getByText('acme/live:1').waitFor();
     // The forest of the watching page follows too.
     await line(watcher, '265cf623914b').getByText('acme/live:1').waitFor();
+    // A new root appears in the forest; deleted, it goes again.
+    const fresh = await server.create(makeConfig(['live layer'], 'live'));
+    await line(watcher, fresh.slice(7, 19)).waitFor();
+    await server.data('mutation ($id: String!) { deleteImage(id: $id) { deleted } }', {
+      id: fresh,
+    });
+    await line(watcher, fresh.slice(7, 19)).waitFor({ state: 'detached' });
     await Promise.all([writer.close(), watcher.close()]);
   });
 
@@ -251,6 +258,45 @@ describe('the explorer page in a real browser', { skip }, () => {
     await page.goBack();
     await page.waitForURL('**/#/search/**');
     await results.getByText('03d7b3c657a4').waitFor();
+    await page.goForward();
+    await page.getByRole('complementary', { name: 'Image 1b2d7646f08d' }).waitFor();
     await page.close();
+  });
+
+  describe('on a server that wants a write token', () => {
+    const guarded = useTestServer({}, { writeToken: 'write-secret' });
+
+    it('when a tag is added, then the page asks for the token once and keeps it for the tab', async () => {
+      const created = await fetch(guarded.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer write-secret' },
+        body: JSON.stringify({
+          query: 'mutation ($c: String!) { createImage(config: $c) { image { id } } }',
+          variables: { c: makeConfig(['guarded layer'], 'guarded') },
+        }),
+      });
+      const target = ((await created.json()) as any).data.createImage.image.id as string;
+      const page = await browser.newPage();
+      await page.goto(`${new URL(guarded.url).origin}/#/image/${target}`);
+      const asked: string[] = [];
+      page.on('dialog', (dialog) => {
+        asked.push(dialog.message());
+        void dialog.accept('write-secret');
+      });
+      const tags = page.getByRole('list', { name: 'Tags' });
+      for (const name of ['acme/guarded:1', 'acme/guarded:2']) {
+        await page.getByLabel('New tag').fill(name);
+        await page.getByRole('button', { name: 'Tag', exact: true }).click();
+        await tags.getByText(name).waitFor();
+      }
+      assert.equal(asked.length, 1, asked.join('\n'));
+      assert.match(asked[0]!, /write token/);
+      assert.equal(await page.evaluate(() => localStorage.length), 0);
+      assert.equal(
+        await page.evaluate(() => sessionStorage.getItem('imagestore.token')),
+        'write-secret',
+      );
+      await page.close();
+    });
   });
 });
