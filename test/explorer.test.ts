@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page, type WebSocketRoute } from 'playwright-core';
 import { makeConfig } from './support/configs.js';
 import { useTestServer } from './support/harness.js';
 import { realConfig, realConfigs } from './support/real-configs.js';
@@ -201,6 +201,36 @@ describe('the explorer page in a real browser', { skip }, () => {
     });
     await line(watcher, fresh.slice(7, 19)).waitFor({ state: 'detached' });
     await Promise.all([writer.close(), watcher.close()]);
+  });
+
+  it('when the event stream drops, then the page says so and catches up from its last event', async () => {
+    const target = id('6146077b4bee');
+    const page = await browser.newPage();
+    // The page's WebSockets pass through here, so the test can cut them.
+    const open: WebSocketRoute[] = [];
+    let refusing = false;
+    await page.routeWebSocket(/\/graphql$/, (socket) => {
+      if (refusing) return void socket.close();
+      socket.connectToServer();
+      open.push(socket);
+    });
+    await page.goto(`${origin()}/#/image/${target}`);
+    const badge = page.getByRole('status', { name: 'Live updates' });
+    const tags = page.getByRole('list', { name: 'Tags' });
+    await badge.getByText('live').waitFor();
+    await server.data(TAG, { image: target, reference: 'acme/drop:before' });
+    await tags.getByText('acme/drop:before').waitFor();
+    // Cut, and keep refusing while a tag is written.
+    refusing = true;
+    for (const socket of open.splice(0)) await socket.close();
+    await badge.getByText('reconnecting').waitFor();
+    await server.data(TAG, { image: target, reference: 'acme/drop:during' });
+    await page.waitForTimeout(300);
+    assert.equal(await tags.getByText('acme/drop:during').count(), 0);
+    refusing = false;
+    await badge.getByText('live').waitFor({ timeout: 15_000 });
+    await tags.getByText('acme/drop:during').waitFor();
+    await page.close();
   });
 
   it('when delete is confirmed, then the image is gone; when dismissed, it stays', async () => {
