@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page, type WebSocketRoute } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
+import { launchChromium, noChromium } from './support/browser.js';
 import { makeConfig } from './support/configs.js';
 import { useTestServer } from './support/harness.js';
 import { realConfig, realConfigs } from './support/real-configs.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// CI installs Chromium and must run this; elsewhere it may be missing. The
-// page does not depend on the database behind the API: it runs once, on PostgreSQL.
+// The page does not depend on the database behind the API: it runs once, on PostgreSQL.
 const skip =
-  (!process.env.DATABASE_URL && 'the browser scenarios run once, on PostgreSQL') ||
-  (!existsSync(CHROMIUM) && !process.env.CI && `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+  (!process.env.DATABASE_URL && 'the browser scenarios run once, on PostgreSQL') || noChromium;
 
 const TAG = `mutation ($image: String!, $reference: String!) {
   tagImage(image: $image, reference: $reference) { reference { name } } }`;
@@ -73,17 +70,7 @@ describe('the explorer page in a real browser', { skip }, () => {
       { id: bigBase },
     );
     children.push(...image.children.map((child: { id: string }) => child.id));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => browser?.close());
 

@@ -1,33 +1,18 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launchChromium, noChromium } from './support/browser.js';
 import { useTestServer } from './support/harness.js';
 import { realConfig } from './support/real-configs.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// CI installs Chromium and must run this; elsewhere it may be missing.
-const missing =
-  !existsSync(CHROMIUM) && !process.env.CI && `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`;
 
 const server = useTestServer();
 
 describe('GraphiQL in a real browser', () => {
   it('when a person runs a query in /graphql, then the result shows, loading nothing external', {
-    skip: missing,
+    skip: noChromium,
   }, async () => {
     const image = realConfig('187f89fb');
     await server.create(image.raw);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const elsewhere: string[] = [];

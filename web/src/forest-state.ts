@@ -4,6 +4,7 @@ import { BELOW, type Mode, ROOTS, ROW, type TreeRow, treeRow } from './tree-data
 /** The key of the forest's top level: its roots. */
 export const ROOT = '';
 const PAGE = 100;
+const RELOAD_DELAY_MS = 200;
 
 /** The images loaded so far one step below an image (or at the top). */
 interface Level {
@@ -28,6 +29,7 @@ export class ForestState {
   readonly rows = new Map<string, TreeRow>();
   readonly levels = new Map<string, Level>();
   readonly expanded = new Set<string>();
+  readonly #pending = new Set<string>();
   error: string | null = null;
 
   constructor(
@@ -115,8 +117,20 @@ export class ForestState {
     return lines;
   }
 
-  /** Loads a level again from its start: after images came into it. */
-  async reload(up: string): Promise<void> {
+  /**
+   * Loads a level again from its start, after images came into it; a burst of
+   * events for one level makes one reload.
+   */
+  reload(up: string): void {
+    if (!this.levels.has(up) || this.#pending.has(up)) return;
+    this.#pending.add(up);
+    setTimeout(() => {
+      this.#pending.delete(up);
+      void this.#reload(up);
+    }, RELOAD_DELAY_MS);
+  }
+
+  async #reload(up: string): Promise<void> {
     if (!this.levels.has(up)) return;
     const shown = this.levels.get(up)!.ids.length;
     this.#newLevel(up);

@@ -223,7 +223,7 @@ function follow(forest: ForestState, event: StoreEvent): void {
   switch (event.type) {
     case 'CREATE':
     case 'IMPORT':
-      void forest.reload(up);
+      forest.reload(up);
       return;
     case 'DELETE':
     case 'PRUNE':
@@ -232,7 +232,7 @@ function follow(forest: ForestState, event: StoreEvent): void {
     case 'SET_PARENT':
       if (forest.mode === 'parent') {
         forest.remove(event.imageId);
-        void forest.reload(event.parentId ?? ROOT);
+        forest.reload(event.parentId ?? ROOT);
       }
       return;
     default:

@@ -1,7 +1,7 @@
 import { type FormEvent, useCallback, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf } from './graphql.ts';
-import { type StoreEvent, useStoreEvents } from './live.ts';
+import { concerns, type StoreEvent, useStoreEvents } from './live.ts';
 import { Neighbourhood } from './neighbourhood.tsx';
 import { go, hrefOf } from './route.ts';
 import { ago } from './time.ts';
@@ -42,13 +42,15 @@ type Image = NonNullable<ResultOf<typeof IMAGE>['image']>;
 /** Everything about one image, with what can be done to it. */
 export function ImagePanel({ id }: { id: string }) {
   const [{ data, fetching, error }, reread] = useQuery({ query: IMAGE, variables: { id } });
+  const bases = data?.image?.bases;
   useStoreEvents(
     useCallback(
       (event: StoreEvent) => {
-        if (event.imageId === id || event.type === 'CREATE')
-          reread({ requestPolicy: 'network-only' });
+        // A new image built on one of this image's bases may now be its base.
+        const between = bases?.some((base) => base.id === event.image?.base?.id) ?? false;
+        if (concerns(event, id) || between) reread({ requestPolicy: 'network-only' });
       },
-      [id, reread],
+      [id, bases, reread],
     ),
   );
   if (error) return <aside className="panel error">{error.message}</aside>;

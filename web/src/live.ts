@@ -77,6 +77,16 @@ function set(next: Connection): void {
   for (const watch of watchers) watch(next);
 }
 
+/** Whether an event changes what is shown of an image: itself, or an image just below it. */
+export function concerns(event: StoreEvent, id: string): boolean {
+  return (
+    event.imageId === id ||
+    event.parentId === id ||
+    event.image?.parent?.id === id ||
+    event.image?.base?.id === id
+  );
+}
+
 /** Calls back on every store event while the component is mounted. */
 export function useStoreEvents(listener: Listener): void {
   useEffect(() => {

@@ -1,7 +1,8 @@
 import dagre from '@dagrejs/dagre';
-import { useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from './graphql.ts';
+import { concerns, type StoreEvent, useStoreEvents } from './live.ts';
 import { hrefOf } from './route.ts';
 
 const NEIGHBOURHOOD = graphql(`
@@ -39,7 +40,16 @@ const NODE = { width: 132, height: 30 };
  * differ from the lineage are drawn dashed.
  */
 export function Neighbourhood({ id }: { id: string }) {
-  const [{ data }] = useQuery({ query: NEIGHBOURHOOD, variables: { id } });
+  const [{ data }, reread] = useQuery({ query: NEIGHBOURHOOD, variables: { id } });
+  // A derived image that comes or goes changes the picture; one further away is not worth a read.
+  useStoreEvents(
+    useCallback(
+      (event: StoreEvent) => {
+        if (concerns(event, id)) reread({ requestPolicy: 'network-only' });
+      },
+      [id, reread],
+    ),
+  );
   const graph = useMemo(() => (data?.image ? layout(data.image) : null), [data]);
   if (!graph) return null;
   return (
