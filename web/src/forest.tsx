@@ -1,4 +1,4 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
 import {
   type KeyboardEvent,
   useCallback,
@@ -22,17 +22,31 @@ export function Forest({ mode, selected }: { mode: Mode; selected: string | null
   const client = useClient();
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   const forest = useMemo(() => new ForestState(client, mode, redraw), [client, mode]);
-  useEffect(() => void forest.loadMore(ROOT), [forest]);
+  useEffect(() => {
+    void forest.loadMore(ROOT);
+    return () => forest.dispose();
+  }, [forest]);
   useStoreEvents(useCallback((event: StoreEvent) => follow(forest, event), [forest]));
 
   const lines = forest.lines();
-  const [active, setActive] = useState(0);
+  // The active line is followed by what it shows, not by its place: lines come
+  // and go above it as levels open, load and change.
+  const [active, setActive] = useState({ key: '', index: 0 });
+  const found = lines.findIndex((line) => lineId(line) === active.key);
+  const at = found >= 0 ? found : Math.min(active.index, Math.max(lines.length - 1, 0));
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: lines.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => LINE_HEIGHT,
     overscan: 12,
+    // The active line is always drawn, so that aria-activedescendant names an element.
+    rangeExtractor: (range) => {
+      const indexes = defaultRangeExtractor(range);
+      return indexes.includes(at) || at >= lines.length
+        ? indexes
+        : [...indexes, at].sort((a, b) => a - b);
+    },
   });
   const items = virtualizer.getVirtualItems();
   // A level's next page loads when its last line comes into view.
@@ -42,10 +56,11 @@ export function Forest({ mode, selected }: { mode: Mode; selected: string | null
       if (line?.kind === 'more') void forest.loadMore(line.up);
     }
   });
-  const at = Math.min(active, Math.max(lines.length - 1, 0));
   const move = (index: number) => {
     const next = Math.max(0, Math.min(index, lines.length - 1));
-    setActive(next);
+    const line = lines[next];
+    if (!line) return;
+    setActive({ key: lineId(line), index: next });
     virtualizer.scrollToIndex(next);
   };
   const onKeyDown = (event: KeyboardEvent) => {
@@ -83,20 +98,12 @@ export function Forest({ mode, selected }: { mode: Mode; selected: string | null
                     selected={line.row.id === selected}
                     onToggle={() => forest.toggle(line.row.id)}
                     onOpen={() => {
-                      setActive(item.index);
+                      setActive({ key: lineId(line), index: item.index });
                       go({ kind: 'image', id: line.row.id });
                     }}
                   />
                 ) : (
-                  <div
-                    id={lineId(line)}
-                    role="treeitem"
-                    tabIndex={-1}
-                    aria-level={line.level}
-                    className="more"
-                  >
-                    loading {line.loaded} of {line.total}…
-                  </div>
+                  <MoreLine line={line} onRetry={() => void forest.loadMore(line.up, true)} />
                 )}
               </div>
             );
@@ -120,12 +127,12 @@ function ImageLine(props: {
   const { row, level, position, size } = props.line;
   const parent = row.below > 0;
   return (
-    // The tree takes the keys (aria-activedescendant points at the active line).
-    // biome-ignore lint/a11y/useKeyWithClickEvents: the tree handles the keys of all its lines
+    // Focus stays on the tree, which takes the keys; aria-activedescendant names the active line.
+    // biome-ignore lint/a11y/useFocusableInteractive: see above
+    // biome-ignore lint/a11y/useKeyWithClickEvents: see above
     <div
       id={lineId(props.line)}
       role="treeitem"
-      tabIndex={-1}
       aria-level={level}
       aria-posinset={position}
       aria-setsize={size}
@@ -165,6 +172,27 @@ function ImageLine(props: {
       <span className="below" title="images below">
         {row.below} below
       </span>
+    </div>
+  );
+}
+
+function MoreLine({
+  line,
+  onRetry,
+}: {
+  line: Extract<Line, { kind: 'more' }>;
+  onRetry: () => void;
+}) {
+  return (
+    // biome-ignore lint/a11y/useFocusableInteractive: focus stays on the tree (aria-activedescendant)
+    <div id={lineId(line)} role="treeitem" aria-level={line.level} className="more">
+      {line.failed ? (
+        <button type="button" tabIndex={-1} onClick={onRetry}>
+          loading failed after {line.loaded} of {line.total}: retry
+        </button>
+      ) : (
+        `loading ${line.loaded} of ${line.total}…`
+      )}
     </div>
   );
 }
@@ -211,6 +239,7 @@ function keys(
       return true;
     case 'Enter':
       if (id) go({ kind: 'image', id });
+      else if (line.kind === 'more') void forest.loadMore(line.up, true);
       return true;
     default:
       return false;
@@ -220,19 +249,29 @@ function keys(
 /** Keeps the forest true to the store as events come. */
 function follow(forest: ForestState, event: StoreEvent): void {
   const up = (forest.mode === 'parent' ? event.image?.parent : event.image?.base)?.id ?? ROOT;
+  const held = forest.levelOf(event.imageId);
   switch (event.type) {
     case 'CREATE':
     case 'IMPORT':
+      forest.arrived(event.imageId);
       forest.reload(up);
+      void forest.refresh(up);
       return;
     case 'DELETE':
-    case 'PRUNE':
+    case 'PRUNE': {
+      // Its children lose their parent (roots now); its derived images move to its base's level.
+      const hadBelow = (forest.rows.get(event.imageId)?.below ?? 0) > 0;
       forest.remove(event.imageId);
+      if (hadBelow) forest.reload(forest.mode === 'parent' ? ROOT : (held ?? ROOT));
+      if (held) void forest.refresh(held);
       return;
+    }
     case 'SET_PARENT':
       if (forest.mode === 'parent') {
-        forest.remove(event.imageId);
+        forest.remove(event.imageId, false);
         forest.reload(event.parentId ?? ROOT);
+        if (held) void forest.refresh(held);
+        if (event.parentId) void forest.refresh(event.parentId);
       }
       return;
     default:

@@ -1,8 +1,13 @@
 import { createClient } from 'graphql-ws';
 import { useEffect, useState } from 'react';
 import { stringifyDocument } from 'urql';
+import { client } from './client.ts';
 import { graphql, type ResultOf } from './graphql.ts';
 import { token } from './token.ts';
+
+const LATEST = graphql(`
+  query LatestEvent { events(last: 1) { edges { cursor } } }
+`);
 
 const EVENTS = graphql(`
   subscription Events($since: String) {
@@ -30,13 +35,15 @@ let state: Connection = 'connecting';
 let started = false;
 
 /**
- * Listens to imageEvents for the whole page. After a drop it subscribes
- * again with since set to the last event it saw, so nothing is missed or
- * told twice.
+ * Listens to imageEvents for the whole page, from the last event in the log
+ * when the page started (so nothing between the page's first reads and the
+ * subscription is missed). After a drop it subscribes again with since set to
+ * the last event it saw, so nothing is missed or told twice.
  */
-function start(): void {
+async function start(): Promise<void> {
   if (started) return;
   started = true;
+  const latest = await client.query(LATEST, {}, { requestPolicy: 'network-only' }).toPromise();
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
   const socket = createClient({
     url,
@@ -47,7 +54,7 @@ function start(): void {
     },
     on: { connected: () => set('live') },
   });
-  let since: string | null = null;
+  let since: string | null = latest.data?.events.edges[0]?.cursor ?? null;
   let delay = 250;
   const subscribe = () => {
     socket.subscribe<ResultOf<typeof EVENTS>>(
@@ -90,7 +97,7 @@ export function concerns(event: StoreEvent, id: string): boolean {
 /** Calls back on every store event while the component is mounted. */
 export function useStoreEvents(listener: Listener): void {
   useEffect(() => {
-    start();
+    void start();
     listeners.add(listener);
     return () => void listeners.delete(listener);
   }, [listener]);
@@ -100,7 +107,7 @@ export function useStoreEvents(listener: Listener): void {
 export function useConnection(): Connection {
   const [current, setCurrent] = useState(state);
   useEffect(() => {
-    start();
+    void start();
     watchers.add(setCurrent);
     setCurrent(state);
     return () => void watchers.delete(setCurrent);

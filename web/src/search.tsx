@@ -36,8 +36,9 @@ export function Search({ initial }: { initial: string }) {
     const timer = setTimeout(() => {
       const trimmed = text.trim();
       setAsked(trimmed);
+      // Typing refines one search: the first keystroke adds a history entry, the rest replace it.
       if (trimmed !== initial)
-        go(trimmed ? { kind: 'search', text: trimmed } : { kind: 'home' }, true);
+        go(trimmed ? { kind: 'search', text: trimmed } : { kind: 'home' }, initial !== '');
     }, DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [text, initial]);
