@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
+import { withExplorer } from '../src/server/explorer.js';
 import { launchChromium, noChromium } from './support/browser.js';
 import { makeConfig } from './support/configs.js';
 import { useTestServer } from './support/harness.js';
@@ -41,6 +45,26 @@ describe('the explorer page, served at /', () => {
     assert.equal(page.status, 404);
     await page.arrayBuffer();
     assert.deepEqual(await off.data('{ __typename }'), { __typename: 'Query' });
+  });
+});
+
+describe('the explorer page, not built', () => {
+  it('when web/dist is missing, then / says how to build it and GraphQL is untouched', async () => {
+    const logged: string[] = [];
+    const logger = pino({}, { write: (line: string) => void logged.push(line) });
+    const graphql = (_req: IncomingMessage, res: ServerResponse) => res.writeHead(418).end();
+    const server = createServer(withExplorer(graphql, logger, '/nonexistent/web/dist'));
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const page = await fetch(`${origin}/`);
+      assert.equal(page.status, 503);
+      assert.match(await page.text(), /npm run build:web/);
+      assert.equal((await fetch(`${origin}/graphql`)).status, 418);
+      assert.match(logged.join(''), /explorer page not built/);
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -129,8 +129,8 @@ builder.objectFields(Image, (t) => ({
     type: [Layer],
     description: 'The layer chain, base layer first, as rootfs.diff_ids lists it.',
     complexity: { field: 1, multiplier: EXPECTED_CHAIN },
-    // A row read with its layers answers at once: a page of a hundred images
-    // spent a tenth of its time and allocations on a loader promise each.
+    // A row read with its layers answers at once: a loader promise for each
+    // image of a page was a sixth of what a 100-image page allocated.
     resolve: (image, _args, context) =>
       (image as ImageWithExtras).layers ?? context.layers.load(image.id),
   }),

@@ -21,7 +21,8 @@ export interface HttpServer {
 
 /**
  * The app over HTTP: GraphQL and GraphiQL, subscriptions over Server-Sent
- * Events and over WebSocket, fed by this process's one event hub.
+ * Events and over WebSocket, fed by this process's one event hub, and the
+ * explorer page at / unless it is turned off.
  */
 export function createHttpServer(options: AppOptions): HttpServer {
   const logger = options.logger ?? pino();
