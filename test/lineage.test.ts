@@ -500,6 +500,52 @@ describe('lineage: kept up to date as images come and go', () => {
     assert.deepEqual((await lineage(ids, 'x')).derived, byId(ids, 'off', 'y1', 'y2'));
   });
 
+  it('when images share a chain and a new one has it too, then it takes those it prefixes', async () => {
+    const chain = ['eq 1', 'eq 2'];
+    const own = (...labels: string[]) => ({
+      layers: chain,
+      history: [...chain.map(add), ...labels.map(label)],
+    });
+    const ids = await createAll({
+      x: { layers: ['eq 1'] },
+      // One chain, histories that are nobody's prefix: each has x, the shorter chain.
+      v1: own('v1'),
+      v2: own('v2'),
+      v3: own('v3'),
+    });
+    assert.deepEqual(await basesOf(ids), { x: null, v1: 'x', v2: 'x', v3: 'x' });
+    // Beside them, with a history none of theirs extends: nobody moves.
+    ids.w = await server.create(config(own('w')));
+    assert.deepEqual(await basesOf(ids), { x: null, v1: 'x', v2: 'x', v3: 'x', w: 'x' });
+    // Their common history, a proper prefix of each: all of them move to it.
+    ids.p = await server.create(config(own()));
+    assert.deepEqual(await basesOf(ids), { x: null, v1: 'p', v2: 'p', v3: 'p', w: 'p', p: 'x' });
+    // One that extends v1's history: v1 is its base, the others stay.
+    ids.z = await server.create(config(own('v1', 'z')));
+    assert.deepEqual((await lineage(ids, 'v1')).derived, ['z']);
+    assert.deepEqual((await lineage(ids, 'p')).derived, byId(ids, 'v1', 'v2', 'v3', 'w'));
+  });
+
+  it('when a base gets a sibling of its chain, then only images it is nearer to move', async () => {
+    const ids = await createAll({
+      b: { layers: ['sib 1'] },
+      d1: { layers: ['sib 1', 'sib 2'] },
+      // b's chain is shorter: it is their base though its history is no prefix of theirs.
+      d2: { layers: ['sib 1', 'sib 3'], history: [add('sib 1'), label('t'), add('sib 3')] },
+      d3: { layers: ['sib 1', 'sib 4'], history: [add('other'), add('sib 4')] },
+    });
+    assert.deepEqual(await basesOf(ids), { b: null, d1: 'b', d2: 'b', d3: 'b' });
+    // b's chain and a history that extends b's and prefixes d2's: d2 moves to it, and
+    // so does d3, which neither history prefixes (the longer history wins).
+    ids.t = await server.create(config({ layers: ['sib 1'], history: [add('sib 1'), label('t')] }));
+    assert.deepEqual(await basesOf(ids), { b: null, d1: 'b', d2: 't', d3: 't', t: 'b' });
+    // No prefix of d3's history, but longer than t's: d3 moves; d1 and d2 stay.
+    ids.u = await server.create(
+      config({ layers: ['sib 1'], history: [add('sib 1'), label('u1'), label('u2')] }),
+    );
+    assert.deepEqual(await basesOf(ids), { b: null, d1: 'b', d2: 't', d3: 'u', t: 'b', u: 'b' });
+  });
+
   it('when a base is deleted, then its derived images get their next candidate', async () => {
     const ids = await createAll({
       x: { layers: ['next 1'] },
