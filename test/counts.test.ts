@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { digestOf } from '../src/domain/digest.js';
 import { verifyStore } from '../src/store/verify.js';
 import { makeConfig } from './support/configs.js';
 import { useTestServer } from './support/harness.js';
@@ -12,6 +13,7 @@ const CREATE_UNDER =
 const SET_PARENT =
   'mutation ($id: String!, $p: String) { setParent(id: $id, parent: $p) { image { id } } }';
 const DELETE = 'mutation ($id: String!) { deleteImage(id: $id) { deletedImageId } }';
+const IMPORT = 'mutation ($images: [ImageImport!]!) { importImages(images: $images) { created } }';
 
 /** The counts the API answers, and the same counted row by row. */
 async function counts() {
@@ -33,7 +35,19 @@ describe('counts kept by the writes', () => {
     const child = (await server.data(CREATE_UNDER, { c: makeConfig(['count-root', 'a']), p: root }))
       .createImage.image.id;
     const other = await server.create(makeConfig(['count-other']));
+    const imported = makeConfig(['count-import']);
     const steps: [string, () => Promise<unknown>][] = [
+      [
+        'an import of a parent with its child, and of a child of a stored head',
+        () =>
+          server.data(IMPORT, {
+            images: [
+              { config: makeConfig(['count-import', 'c']), parent: digestOf(imported) },
+              { config: imported },
+              { config: makeConfig(['count-other', 'c']), parent: other },
+            ],
+          }),
+      ],
       [
         'a second child',
         () => server.data(CREATE_UNDER, { c: makeConfig(['count-root', 'b']), p: root }),
