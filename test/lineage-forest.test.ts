@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateForest } from '../bench/forest.js';
-import { chainIds } from '../src/domain/chain-id.js';
 import { digestOf } from '../src/domain/digest.js';
 import { parseImageConfig } from '../src/domain/image-config.js';
-import { historyChain, type LineageKey, lineageOf } from '../src/domain/lineage.js';
+import { lineageKeyOf, lineageOf } from '../src/domain/lineage.js';
 import { verifyStore } from '../src/store/verify.js';
 import { seededRandom } from './chaos/workload.js';
 import { useTestServer } from './support/harness.js';
@@ -31,16 +30,6 @@ interface Generated {
   index: number;
   raw: string;
   id: string;
-}
-
-function keyOf({ id, raw }: Generated): LineageKey {
-  const config = parseImageConfig(raw);
-  return {
-    id,
-    chain: chainIds(config.diffIds),
-    history: historyChain(config.history),
-    created: config.created === null ? null : Date.parse(config.created),
-  };
 }
 
 /** Runs the writes from a few writers at once, in the order given. */
@@ -73,7 +62,9 @@ async function storedBases(): Promise<Map<string, string | null>> {
 
 async function assertRuleHolds(byId: Map<string, Generated>, phase: string): Promise<void> {
   const actual = await storedBases();
-  const expected = lineageOf([...actual.keys()].map((id) => keyOf(byId.get(id)!)));
+  const expected = lineageOf(
+    [...actual.keys()].map((id) => lineageKeyOf(id, parseImageConfig(byId.get(id)!.raw))),
+  );
   const index = (id: string | null) => (id === null ? null : byId.get(id)!.index);
   const differ = [...actual]
     .filter(([id, base]) => expected.get(id) !== base)

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chainIds } from '../src/domain/chain-id.js';
 import { digestOf } from '../src/domain/digest.js';
 import { type HistoryEntry, parseImageConfig } from '../src/domain/image-config.js';
-import { historyChain, type LineageKey, lineageOf } from '../src/domain/lineage.js';
+import { lineageKeyOf, lineageOf } from '../src/domain/lineage.js';
 import { verifyStore } from '../src/store/verify.js';
 import { seededRandom } from './chaos/workload.js';
 import { diffId, makeConfig } from './support/configs.js';
@@ -102,17 +101,6 @@ function family(round: number, random: () => number): Member[] {
     });
     return { name: `r${round}/${name}`, raw, id: digestOf(raw) };
   });
-}
-
-/** What the rule reads of a config, built from the raw config alone. */
-function keyOf({ id, raw }: Member): LineageKey {
-  const config = parseImageConfig(raw);
-  return {
-    id,
-    chain: chainIds(config.diffIds),
-    history: historyChain(config.history),
-    created: config.created === null ? null : Date.parse(config.created),
-  };
 }
 
 function pick<T>(items: readonly T[], share: number, random: () => number): T[] {
@@ -237,7 +225,9 @@ describe('lineage races', () => {
         }
       }
 
-      const expected = lineageOf([...stored].map((id) => keyOf(members.get(id)!)));
+      const expected = lineageOf(
+        [...stored].map((id) => lineageKeyOf(id, parseImageConfig(members.get(id)!.raw))),
+      );
       const actualBases = Object.fromEntries(
         listed.map((image) => [named(image.id), named(image.base?.id ?? null)]),
       );

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
-import type { HistoryEntry } from './image-config.js';
+import { chainIds } from './chain-id.js';
+import type { HistoryEntry, ImageConfig } from './image-config.js';
 
 /**
  * What the lineage rule reads of an image: its layer chain (chain IDs, base
@@ -12,6 +13,16 @@ export interface LineageKey {
   history: readonly string[];
   /** Milliseconds since the epoch; null when the config has no created time. */
   created: number | null;
+}
+
+/** What the rule reads of an image with this ID and config. */
+export function lineageKeyOf(id: string, config: ImageConfig): LineageKey {
+  return {
+    id,
+    chain: chainIds(config.diffIds),
+    history: historyChain(config.history),
+    created: config.created === null ? null : Date.parse(config.created),
+  };
 }
 
 /**
